@@ -1,0 +1,59 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Summary is what the .summary.json beside a report holds.
+type Summary struct {
+	Campaign           string         `json:"campaign"`
+	Input              string         `json:"input"`
+	InputSHA256        string         `json:"input_sha256"`
+	Mode               string         `json:"mode"` // "run", "plan" or "plan-offline"
+	Simulated          bool           `json:"simulated,omitempty"`
+	Rows               int            `json:"rows"`
+	RowsPerAction      map[string]int `json:"rows_per_action"`
+	Counts             map[string]int `json:"counts"` // per status
+	DaysGranted        int64          `json:"days_granted"`
+	MembershipsTouched int            `json:"memberships_touched"`
+	Started            time.Time      `json:"started"`
+	Ended              time.Time      `json:"ended"`
+	DurationSeconds    float64        `json:"duration_seconds"`
+	RequestsSent       int64          `json:"requests_sent"`
+	RateLimited        int64          `json:"rate_limited_429s"`
+	ExitCode           int            `json:"exit_code"`
+	Stopped            string         `json:"stopped,omitempty"` // why the run stopped early, if it did
+
+	// Plan only.
+	Warnings            int        `json:"warnings,omitempty"`
+	EarliestNewExpiry   *time.Time `json:"earliest_new_expiry,omitempty"`
+	LatestNewExpiry     *time.Time `json:"latest_new_expiry,omitempty"`
+	RequestsToSend      int64      `json:"requests_to_send,omitempty"`
+	EstimatedRunSeconds float64    `json:"estimated_run_seconds,omitempty"`
+}
+
+// WriteSummary writes s to path as indented JSON, atomically and with mode
+// 0600 (see WriteFileAtomic).
+func WriteSummary(path string, s Summary) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	return WriteFileAtomic(path, append(data, '\n'), 0o600)
+}
+
+// ReadSummary reads a summary written by WriteSummary.
+func ReadSummary(path string) (Summary, error) {
+	var s Summary
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return s, fmt.Errorf("read summary: %w", err)
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Summary{}, fmt.Errorf("read summary %s: %w", path, err)
+	}
+	return s, nil
+}

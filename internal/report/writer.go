@@ -1,0 +1,212 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// bufferSize is large enough that a report of a million rows is written in
+// a few thousand system calls.
+const bufferSize = 1 << 20
+
+// ErrClosed is returned by Write and Commit after Commit or Abort.
+var ErrClosed = errors.New("report writer already closed")
+
+// Writer streams report rows, in the order they are written, to a hidden
+// temporary file beside the report; Commit makes that file the report in one
+// rename. Until then the report path keeps whatever it held before. A Writer
+// is not safe for concurrent use. Callers should defer Abort, which removes
+// the temporary file unless Commit succeeded.
+type Writer struct {
+	path   string
+	f      *os.File
+	bw     *bufio.Writer
+	csv    *csv.Writer // nil when writing JSON lines
+	keys   [][]byte    // JSON lines: the `"name":` prefix of each column
+	nextra int
+	rec    []string // CSV: reused for every row
+	buf    []byte   // JSON lines: reused for every row
+	err    error    // first write error; the report cannot be committed after it
+	closed bool
+}
+
+// Create starts a report at path for rows that carry the input columns
+// named extra. A path ending in ".jsonl" gives JSON lines, anything else CSV
+// with a header row (see Header for the column names).
+func Create(path string, extra []string) (*Writer, error) {
+	f, err := createTemp(path, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, bufferSize), nextra: len(extra)}
+	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
+		w.keys = jsonKeys(Header(extra))
+		return w, nil
+	}
+	// Carried names are cells too: neutralise them before making them unique.
+	safe := make([]string, len(extra))
+	for i, name := range extra {
+		safe[i] = neutralise(name)
+	}
+	header := Header(safe)
+	w.csv = csv.NewWriter(w.bw)
+	w.rec = make([]string, len(header))
+	if err := w.csv.Write(header); err != nil {
+		discard(f)
+		return nil, fmt.Errorf("write report %s: %w", path, err)
+	}
+	return w, nil
+}
+
+// jsonKeys is the encoded `"name":` of each column, with the separating
+// comma in front of all but the first.
+func jsonKeys(header []string) [][]byte {
+	keys := make([][]byte, len(header))
+	for i, name := range header {
+		var k []byte
+		if i > 0 {
+			k = append(k, ',')
+		}
+		k = appendJSONString(k, name)
+		keys[i] = append(k, ':')
+	}
+	return keys
+}
+
+// Write adds one row to the report. r.Extra holds the carried values in the
+// order of Create's extra names; missing trailing values are written empty,
+// and more values than names is an error.
+func (w *Writer) Write(r Row) error {
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if len(r.Extra) > w.nextra {
+		return fmt.Errorf("report line %d: %d carried values for %d carried columns", r.Line, len(r.Extra), w.nextra)
+	}
+	var err error
+	if w.csv != nil {
+		err = w.writeCSV(r)
+	} else {
+		err = w.writeJSON(r)
+	}
+	if err != nil {
+		w.err = fmt.Errorf("write report %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+func (w *Writer) writeCSV(r Row) error {
+	rec := w.rec
+	rec[0] = strconv.Itoa(r.Line)
+	rec[1] = neutralise(r.MembershipID)
+	rec[2] = neutralise(r.Action)
+	rec[3] = formatNonZero(r.Days)
+	rec[4] = neutralise(r.Status)
+	rec[5] = formatNonZero(r.HTTPStatus)
+	rec[6] = neutralise(r.Error)
+	rec[7] = formatTime(r.PreviousExpiresAt)
+	rec[8] = formatTime(r.ExpiresAt)
+	rec[9] = formatTime(r.PreviousRenewalPeriodEnd)
+	rec[10] = formatTime(r.RenewalPeriodEnd)
+	rec[11] = strconv.Itoa(r.Attempts)
+	n := len(Columns)
+	for i := range w.nextra {
+		rec[n+i] = ""
+		if i < len(r.Extra) {
+			rec[n+i] = neutralise(r.Extra[i])
+		}
+	}
+	return w.csv.Write(rec)
+}
+
+func (w *Writer) writeJSON(r Row) error {
+	b := append(w.buf[:0], '{')
+	k := w.keys
+	b = strconv.AppendInt(append(b, k[0]...), int64(r.Line), 10)
+	b = appendJSONString(append(b, k[1]...), r.MembershipID)
+	b = appendJSONString(append(b, k[2]...), r.Action)
+	b = appendNullableInt(append(b, k[3]...), r.Days)
+	b = appendJSONString(append(b, k[4]...), r.Status)
+	b = appendNullableInt(append(b, k[5]...), r.HTTPStatus)
+	b = appendJSONString(append(b, k[6]...), r.Error)
+	b = appendJSONTime(append(b, k[7]...), r.PreviousExpiresAt)
+	b = appendJSONTime(append(b, k[8]...), r.ExpiresAt)
+	b = appendJSONTime(append(b, k[9]...), r.PreviousRenewalPeriodEnd)
+	b = appendJSONTime(append(b, k[10]...), r.RenewalPeriodEnd)
+	b = strconv.AppendInt(append(b, k[11]...), int64(r.Attempts), 10)
+	n := len(Columns)
+	for i := range w.nextra {
+		v := ""
+		if i < len(r.Extra) {
+			v = r.Extra[i]
+		}
+		b = appendJSONString(append(b, k[n+i]...), v)
+	}
+	b = append(b, '}', '\n')
+	w.buf = b
+	_, err := w.bw.Write(b)
+	return err
+}
+
+func appendNullableInt(b []byte, n int) []byte {
+	if n == 0 {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(n), 10)
+}
+
+func appendJSONTime(b []byte, sec *int64) []byte {
+	if sec == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, formatTime(sec))
+}
+
+// Commit flushes the rows written so far, fsyncs and closes the temporary
+// file, renames it over the report path and fsyncs the directory. If any
+// step fails, or an earlier Write failed, the temporary file is removed and
+// the report path keeps its old content.
+func (w *Writer) Commit() error {
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil {
+		w.Abort()
+		return w.err
+	}
+	if err := w.flush(); err != nil {
+		w.Abort()
+		return fmt.Errorf("write report %s: %w", w.path, err)
+	}
+	w.closed = true
+	return commitTemp(w.f, w.path)
+}
+
+func (w *Writer) flush() error {
+	if w.csv != nil {
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			return err
+		}
+	}
+	return w.bw.Flush()
+}
+
+// Abort closes and removes the temporary file, leaving the report path as it
+// was. It does nothing after Commit or a previous Abort.
+func (w *Writer) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	discard(w.f)
+}
