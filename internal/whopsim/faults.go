@@ -1,0 +1,75 @@
+package whopsim
+
+import (
+	"net/http"
+	"time"
+)
+
+// faults are what the seeded dice decided for one request at its arrival.
+type faults struct {
+	delay time.Duration
+	fail  bool // answer 500 without applying
+	proxy bool // POST: apply, then answer a gateway's 502
+	drop  bool // POST: apply, then close the connection unanswered
+}
+
+// rollFaults throws the dice for one request; the caller holds mu. Every
+// request draws the same numbers, so faults depend only on arrival order.
+func (s *Server) rollFaults(post bool) faults {
+	r := faults{delay: s.cfg.Latency}
+	if s.cfg.Jitter > 0 {
+		r.delay += time.Duration(s.rng.Int64N(int64(s.cfg.Jitter)))
+	}
+	fail, proxy, drop := s.rng.Float64(), s.rng.Float64(), s.rng.Float64()
+	r.fail = fail < s.cfg.FailRate
+	r.proxy = post && proxy < s.cfg.FailAfterApplyRate
+	r.drop = post && drop < s.cfg.DropRate
+	return r
+}
+
+// sleep waits d, or less when the client goes away; it reports whether
+// the client is still there.
+func sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return r.Context().Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// execute runs the call unless the server is to fail first.
+func (s *Server) execute(c call, f faults) reply {
+	if f.fail {
+		return apiError(http.StatusInternalServerError, "Internal server error")
+	}
+	return s.handle(c)
+}
+
+// deliver sends the reply, or, for an applied POST, the fault chosen
+// instead: a gateway's 502 takes precedence over a dropped connection.
+func (s *Server) deliver(w http.ResponseWriter, t ticket, rep reply, f faults) {
+	switch {
+	case rep.applied && f.proxy:
+		s.answer(w, t, proxyError())
+	case rep.applied && f.drop:
+		s.finish(t, rep.status, true)
+		hangUp(w)
+	default:
+		s.answer(w, t, rep)
+	}
+}
+
+// hangUp closes the connection without a byte of answer.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // no hijacking (HTTP/2): abort the stream instead
+	}
+	conn.Close()
+}

@@ -1,0 +1,148 @@
+package whopsim
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestDropAfterApply(t *testing.T) {
+	h := start(t, Config{DropRate: 1})
+	fixtures(h.sim)
+	h.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if got := h.get("mem_renew"); got.status != 200 {
+		t.Fatalf("GET: status = %d, want 200 (only POSTs are dropped)", got.status)
+	}
+	_, err := h.try("POST", "/memberships/mem_renew/add_free_days", `{"days":3}`, nil)
+	if err == nil {
+		t.Fatal("POST got an answer, want the connection closed")
+	}
+	ledger := h.sim.Ledger()
+	if len(ledger) != 1 || *ledger[0].After.RenewalPeriodEnd != renewEnd+3*day {
+		t.Fatalf("ledger = %+v, want the change applied once", ledger)
+	}
+	reqs := h.sim.Requests()
+	if got := reqs[len(reqs)-1]; !got.Dropped || got.Status != 201 || got.Method != "POST" {
+		t.Errorf("logged %+v, want the POST dropped after a 201", got)
+	}
+}
+
+func TestFailAfterApply(t *testing.T) {
+	h := start(t, Config{FailAfterApplyRate: 1})
+	fixtures(h.sim)
+	got := h.send("POST", "/memberships/mem_renew", `{"metadata":{"a":1}}`, nil)
+	if got.status != 502 || !strings.HasPrefix(got.header.Get("Content-Type"), "text/html") || !strings.Contains(got.body, "<html>") {
+		t.Errorf("answer = %d %q %q, want 502 with an HTML page", got.status, got.header.Get("Content-Type"), got.body)
+	}
+	if n := len(h.sim.Ledger()); n != 1 {
+		t.Errorf("ledger has %d entries, want 1 (applied before the 502)", n)
+	}
+	if got := h.send("POST", "/memberships/mem_life/add_free_days", `{"days":1}`, nil); got.status != 422 {
+		t.Errorf("refused POST: status = %d, want 422 (nothing applied, nothing to fail after)", got.status)
+	}
+}
+
+func TestFailBeforeApply(t *testing.T) {
+	h := start(t, Config{FailRate: 1})
+	fixtures(h.sim)
+	tests := []struct {
+		method, path, body string
+	}{
+		{"GET", "/memberships/mem_renew", ""},
+		{"POST", "/memberships/mem_renew/add_free_days", `{"days":3}`},
+		{"POST", "/memberships/mem_renew", `{"metadata":{}}`},
+	}
+	for _, tt := range tests {
+		got := h.send(tt.method, tt.path, tt.body, nil)
+		want := `{"error":{"status":500,"message":"Internal server error"}}`
+		if got.status != 500 || !sameJSON(t, got.body, want) {
+			t.Errorf("%s %s: %d %s, want 500 %s", tt.method, tt.path, got.status, got.body, want)
+		}
+	}
+	if n := len(h.sim.Ledger()); n != 0 {
+		t.Errorf("ledger has %d entries, want none", n)
+	}
+	if m, _ := h.sim.Get("mem_renew"); *m.RenewalPeriodEnd != renewEnd || m.Metadata["source"] != "checkout" {
+		t.Errorf("membership changed: %+v", m)
+	}
+}
+
+func TestFaultsFollowTheSeed(t *testing.T) {
+	statuses := func(seed int64) string {
+		h := start(t, Config{FailRate: 0.5, Seed: seed, NoLimit: true})
+		fixtures(h.sim)
+		var b strings.Builder
+		for range 40 {
+			if h.get("mem_renew").status == 200 {
+				b.WriteByte('.')
+			} else {
+				b.WriteByte('x')
+			}
+		}
+		return b.String()
+	}
+	a, b := statuses(7), statuses(7)
+	if a != b {
+		t.Errorf("same seed, different faults:\n%s\n%s", a, b)
+	}
+	if !strings.Contains(a, ".") || !strings.Contains(a, "x") {
+		t.Errorf("FailRate 0.5 gave %s, want a mix", a)
+	}
+	if c := statuses(8); c == a {
+		t.Errorf("seeds 7 and 8 gave the same faults %s", c)
+	}
+}
+
+func TestLatency(t *testing.T) {
+	h := start(t, Config{Latency: 50 * time.Millisecond, Jitter: 10 * time.Millisecond})
+	fixtures(h.sim)
+	begin := time.Now()
+	h.get("mem_renew")
+	if took := time.Since(begin); took < 50*time.Millisecond {
+		t.Errorf("request took %v, want at least 50ms", took)
+	}
+}
+
+func TestLatencyEndsWhenTheClientLeaves(t *testing.T) {
+	h := start(t, Config{Latency: time.Hour})
+	fixtures(h.sim)
+	h.client = &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := h.try("POST", "/memberships/mem_renew/add_free_days", `{"days":3}`, nil); err == nil {
+		t.Fatal("got an answer, want the client's timeout")
+	}
+	h.ts.Close() // waits for the handler to return
+	if n := len(h.sim.Ledger()); n != 0 {
+		t.Errorf("ledger has %d entries, want none: the client left during latency", n)
+	}
+	if got := h.sim.Requests(); len(got) != 1 || got[0].Status != 0 {
+		t.Errorf("log = %+v, want one request without an answer", got)
+	}
+}
+
+func TestConcurrentChanges(t *testing.T) {
+	h := start(t, Config{NoLimit: true})
+	fixtures(h.sim)
+	const n = 50
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			if got := h.addDays("mem_renew", 1); got.status != 201 {
+				t.Errorf("status = %d, want 201", got.status)
+			}
+		})
+		wg.Go(func() { h.get("mem_renew") })
+	}
+	wg.Wait()
+	m, _ := h.sim.Get("mem_renew")
+	if *m.RenewalPeriodEnd != renewEnd+n*day {
+		t.Errorf("renewal_period_end = %d, want %d", *m.RenewalPeriodEnd, renewEnd+n*day)
+	}
+	if got := len(h.sim.Ledger()); got != n {
+		t.Errorf("ledger has %d entries, want %d", got, n)
+	}
+	if got := len(h.sim.Requests()); got != 2*n {
+		t.Errorf("logged %d requests, want %d", got, 2*n)
+	}
+}
