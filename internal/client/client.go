@@ -234,3 +234,6 @@ func transportError(err error, wrote bool) error {
 	}
 	return &Error{Kind: Unknown, Message: msg, Err: err}
 }
+
+// Host is the API's host and port.
+func (c *Client) Host() string { return c.base.Host }
