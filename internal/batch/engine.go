@@ -1,0 +1,280 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"bulk/internal/client"
+	"bulk/internal/journal"
+	"bulk/internal/report"
+)
+
+// Statuses of a report row after a run.
+const (
+	StatusApplied = "applied"
+	StatusSkipped = "skipped"
+	StatusFailed  = "failed"
+	StatusUnknown = "unknown"
+	// StatusPending: the run stopped before this row was tried; running
+	// again will try it.
+	StatusPending = "pending"
+)
+
+// Journal statuses beyond the report's: a request that was refused, or
+// whose unknown outcome was settled as not applied, may be sent again.
+const notApplied = "not_applied"
+
+// API is what the engine needs from the Whop client.
+type API interface {
+	Get(ctx context.Context, id string) (*client.Membership, error)
+	AddFreeDays(ctx context.Context, id string, days int, key string) (*client.Membership, error)
+	UpdateMetadata(ctx context.Context, id string, metadata json.RawMessage, key string) (*client.Membership, error)
+}
+
+// Options configure a run.
+type Options struct {
+	Campaign    string
+	RunID       string
+	InputSHA256 string         // identity of the input file, recorded with every row
+	Concurrency int            // requests in flight at most (default 8)
+	Pace        Pace           //
+	MaxFailures int            // stop once more than this many rows failed in this run; 0 = no limit
+	SettleDelay time.Duration  // wait before reading back a membership whose update has an unknown outcome (default 5s)
+	Grace       time.Duration  // how long requests in flight may finish after a stop (default 10s)
+	Retries     int            // extra tries for a request that failed without effect (default 3)
+	BaseBackoff time.Duration  // first backoff before such a retry (default 1s; doubles, with jitter)
+	Progress    func(done int) // called after each row is settled, from one goroutine
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.SettleDelay <= 0 {
+		o.SettleDelay = 5 * time.Second
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Second
+	}
+	if o.Retries <= 0 {
+		o.Retries = 3
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = time.Second
+	}
+	return o
+}
+
+// Why a run stopped early. Running again continues it.
+var (
+	ErrInterrupted     = errors.New("interrupted")
+	ErrTooManyFailures = errors.New("too many failed rows")
+)
+
+// FatalError stops a run: the API refused the key (401/403).
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return "the API refused the key: " + e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// RowSource yields rows in input order; io.EOF ends it.
+type RowSource interface {
+	Next() (Row, error)
+}
+
+// Engine applies rows. Create one per run.
+type Engine struct {
+	api     API
+	journal *journal.Journal
+	opts    Options
+	pace    *pacer
+	failed  atomic.Int64
+
+	stop      context.CancelCauseFunc
+	stopCtx   context.Context // cancelled when the run stops taking rows
+	reqCtx    context.Context // cancelled when requests in flight must end
+	reqCancel context.CancelFunc
+}
+
+// New returns an engine that sends through api and records in j.
+func New(api API, j *journal.Journal, opts Options) *Engine {
+	opts = opts.withDefaults()
+	return &Engine{api: api, journal: j, opts: opts, pace: newPacer(opts.Pace)}
+}
+
+// Run applies every row of src and hands each row's outcome to emit, in
+// input order, for every row of src, including rows it did not try because
+// the run stopped. It returns nil when it went through the whole input, or
+// why it stopped early: ErrInterrupted, ErrTooManyFailures, a *FatalError,
+// or an error reading the input or writing the journal.
+func (e *Engine) Run(ctx context.Context, src RowSource, emit func(report.Row) error) error {
+	e.stopCtx, e.stop = context.WithCancelCause(context.WithoutCancel(ctx))
+	e.reqCtx, e.reqCancel = context.WithCancel(context.WithoutCancel(ctx))
+	defer e.reqCancel()
+	go func() {
+		select {
+		case <-ctx.Done():
+			e.halt(ErrInterrupted)
+		case <-e.stopCtx.Done():
+		}
+		// Requests already sent may finish, within the grace period.
+		t := time.NewTimer(e.opts.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			e.reqCancel()
+		case <-e.reqCtx.Done():
+		}
+	}()
+	defer e.halt(nil)
+
+	out := newReorder(emit, e.opts.Progress)
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
+	var readErr error
+	for seq := 0; ; seq++ {
+		row, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			e.halt(err)
+			break
+		}
+		if err := out.wait(seq, maxAhead); err != nil {
+			e.halt(err)
+			g.Wait()
+			return err
+		}
+		res, prior, work := e.prejudge(row)
+		if !work || e.stopCtx.Err() != nil {
+			if work {
+				res = pendingRow(row, prior)
+			}
+			out.put(seq, res)
+			continue
+		}
+		g.Go(func() error {
+			out.put(seq, e.process(row, prior))
+			return nil
+		})
+	}
+	g.Wait()
+	if err := out.close(); err != nil {
+		return err
+	}
+	if readErr != nil {
+		return readErr
+	}
+	if cause := context.Cause(e.stopCtx); cause != nil && e.stopCtx.Err() != nil {
+		return cause
+	}
+	return nil
+}
+
+// maxAhead bounds how far the reader may run ahead of the oldest row not
+// yet settled, and so the memory the reorder buffer holds.
+const maxAhead = 4096
+
+// halt stops taking new rows; the first reason wins.
+func (e *Engine) halt(reason error) {
+	if reason == nil {
+		e.stop(context.Canceled)
+		return
+	}
+	e.stop(reason)
+}
+
+func (e *Engine) stopped() bool { return e.stopCtx.Err() != nil }
+
+// Rate is the pace now, in requests per second.
+func (e *Engine) Rate() float64 { return e.pace.Rate() }
+
+// rowFailed counts a failed row against --max-failures.
+func (e *Engine) rowFailed() {
+	n := e.failed.Add(1)
+	if e.opts.MaxFailures > 0 && n > int64(e.opts.MaxFailures) {
+		e.halt(ErrTooManyFailures)
+	}
+}
+
+func (e *Engine) fatal(err error) {
+	e.halt(&FatalError{Err: err})
+}
+
+// backoff sleeps before retry n (0-based): BaseBackoff doubled each time,
+// with ±50% jitter so that workers do not retry in step.
+func (e *Engine) backoff(n int) error {
+	d := e.opts.BaseBackoff << n
+	d = time.Duration(float64(d) * (0.5 + rand.Float64()))
+	return sleepCtx(e.stopCtx, d)
+}
+
+// reorder hands results to emit in input order.
+type reorder[T any] struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	emit     func(T) error
+	progress func(int)
+	next     int
+	held     map[int]T
+	err      error
+}
+
+func newReorder[T any](emit func(T) error, progress func(int)) *reorder[T] {
+	r := &reorder[T]{emit: emit, progress: progress, held: make(map[int]T)}
+	r.cond = sync.NewCond(&r.mu)
+	return r
+}
+
+func (r *reorder[T]) put(seq int, v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held[seq] = v
+	for {
+		v, ok := r.held[r.next]
+		if !ok {
+			break
+		}
+		delete(r.held, r.next)
+		r.next++
+		if r.err == nil {
+			r.err = r.emit(v)
+		}
+		if r.progress != nil {
+			r.progress(r.next)
+		}
+	}
+	r.cond.Broadcast()
+}
+
+// wait blocks while seq is more than ahead rows past the oldest unsettled.
+// Rows in flight always settle (a stop ends them within the grace period),
+// so this never waits for ever.
+func (r *reorder[T]) wait(seq, ahead int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for seq-r.next >= ahead && r.err == nil {
+		r.cond.Wait()
+	}
+	return r.err
+}
+
+func (r *reorder[T]) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.held) > 0 && r.err == nil {
+		return fmt.Errorf("internal error: %d results never reached the report", len(r.held))
+	}
+	return r.err
+}

@@ -1,0 +1,431 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"bulk/internal/client"
+	"bulk/internal/journal"
+	"bulk/internal/report"
+)
+
+// Journal record types.
+const (
+	recIntent  = "intent"
+	recOutcome = "outcome"
+)
+
+// errStopped: the run stopped before this row's request was sent.
+var errStopped = errors.New("the run stopped before this row was tried")
+
+// maxLimited bounds how often one request is refused with 429 before the
+// row gives up (each 429 already costs every worker a cooldown).
+const maxLimited = 10
+
+// prejudge decides from the journal alone what a row needs. It returns the
+// row's report line when nothing is to be sent, or the journal's latest
+// record for the row (nil when none matters) and work=true.
+func (e *Engine) prejudge(row Row) (res report.Row, prior *journal.Record, work bool) {
+	rec, ok, err := e.journal.Lookup(string(row.Action), row.MembershipID)
+	if err != nil {
+		// Not knowing what the campaign did, sending could apply it twice.
+		return report.Row{
+			Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
+			Status: StatusFailed, Error: "not sent: journal: " + err.Error(), Extra: row.Extra,
+		}, nil, false
+	}
+	if !ok {
+		return report.Row{}, nil, true
+	}
+	switch {
+	case rec.Type == recOutcome && rec.Status == StatusApplied:
+		if row.Action == UpdateMetadata && rec.Payload != row.PayloadHash() {
+			return report.Row{}, &rec, true // desired state changed: send it
+		}
+		return e.doneRow(row, rec), nil, false
+	case rec.Type == recOutcome && (rec.Status == StatusFailed || rec.Status == notApplied):
+		return report.Row{}, &rec, true // nothing was applied: send again
+	}
+	return report.Row{}, &rec, true // intent with no outcome, or unknown
+}
+
+// inDoubt: an add-free-days request may have been applied, and must be
+// settled by reading the membership before anything is sent again.
+func inDoubt(r *journal.Record) bool {
+	return r != nil && r.Action == string(AddFreeDays) &&
+		(r.Type == recIntent || r.Status == StatusUnknown)
+}
+
+// doneRow reports a row the campaign already applied: as applied when this
+// very row (same input, same line) did it, otherwise as skipped.
+func (e *Engine) doneRow(row Row, rec journal.Record) report.Row {
+	if rec.Input == e.opts.InputSHA256 && rec.Line == row.Line {
+		return reportRow(row, rec, StatusApplied)
+	}
+	r := reportRow(row, rec, StatusSkipped)
+	r.Attempts = 0
+	what := "extended"
+	if row.Action == UpdateMetadata {
+		what = "given this metadata"
+	}
+	r.Error = fmt.Sprintf("already %s in this campaign on %s (line %d of input %.12s)",
+		what, time.UnixMilli(rec.At).UTC().Format(time.RFC3339), rec.Line, rec.Input)
+	return r
+}
+
+func (e *Engine) process(row Row, prior *journal.Record) report.Row {
+	if row.Action == AddFreeDays {
+		return e.processAdd(row, prior)
+	}
+	return e.processMetadata(row, prior)
+}
+
+// processAdd adds free days at most once: read the membership, record the
+// intent durably, send, record the outcome. An unknown outcome is settled
+// by reading the membership back, never by sending again blind.
+func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
+	attempts := 0
+	if prior != nil {
+		attempts = prior.Attempts
+	}
+	var before *client.Membership
+	if inDoubt(prior) {
+		out, now, settled := e.settle(*prior)
+		switch settled {
+		case StatusApplied:
+			return e.doneRow(row, out)
+		case StatusUnknown:
+			return reportRow(row, out, StatusUnknown)
+		}
+		before = now
+	}
+	for try, limited := 0, 0; ; {
+		if before == nil {
+			m, err := e.get(row.MembershipID)
+			if err != nil {
+				return e.readFailed(row, prior, attempts, err)
+			}
+			before = m
+		}
+		intent := e.intent(row, before, attempts+1)
+		if err := e.journal.Append(intent, true); err != nil {
+			e.halt(fmt.Errorf("journal: %w", err))
+			return pendingRow(row, prior)
+		}
+		if err := e.pace.Wait(e.stopCtx); err != nil {
+			e.record(outcomeOf(intent, notApplied, 0, "not sent: the run stopped", nil))
+			return pendingRow(row, prior)
+		}
+		attempts++
+		m, err := e.api.AddFreeDays(e.reqCtx, row.MembershipID, row.Days, intent.Key)
+		if err == nil {
+			e.pace.Succeeded()
+			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
+			e.record(out)
+			return reportRow(row, out, StatusApplied)
+		}
+		ce := asClientError(err)
+		switch ce.Kind {
+		case client.RateLimited:
+			e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
+			e.pace.RateLimited(ce.RetryAfter)
+			if limited++; limited <= maxLimited {
+				continue
+			}
+		case client.NotSent:
+			e.record(outcomeOf(intent, notApplied, 0, ce.Message, nil))
+			if try < e.opts.Retries && e.backoff(try) == nil {
+				try++
+				continue
+			}
+			if e.stopped() {
+				return pendingRow(row, nil)
+			}
+		case client.Unknown:
+			e.record(outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil))
+			out, now, settled := e.settle(outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil))
+			switch settled {
+			case StatusApplied:
+				return reportRow(row, out, StatusApplied)
+			case StatusUnknown:
+				return reportRow(row, out, StatusUnknown)
+			}
+			before = now // settled as not applied: safe to send again
+			if try < e.opts.Retries && e.backoff(try) == nil {
+				try++
+				continue
+			}
+			if e.stopped() {
+				return pendingRow(row, nil)
+			}
+			ce.Message = "not applied: " + ce.Message
+		}
+		out := outcomeOf(intent, StatusFailed, ce.Status, ce.Message, nil)
+		e.record(out)
+		if ce.Kind == client.Fatal {
+			e.fatal(err)
+		} else {
+			e.rowFailed()
+		}
+		return reportRow(row, out, StatusFailed)
+	}
+}
+
+// processMetadata replaces metadata. Sending the same metadata twice does
+// no harm, so a request that failed in any way may be sent again.
+func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
+	attempts := 0
+	if prior != nil {
+		attempts = prior.Attempts
+	}
+	for try, limited := 0, 0; ; {
+		intent := e.intent(row, nil, attempts+1)
+		if err := e.journal.Append(intent, false); err != nil {
+			e.halt(fmt.Errorf("journal: %w", err))
+			return pendingRow(row, nil)
+		}
+		if err := e.pace.Wait(e.stopCtx); err != nil {
+			e.record(outcomeOf(intent, notApplied, 0, "not sent: the run stopped", nil))
+			return pendingRow(row, nil)
+		}
+		attempts++
+		m, err := e.api.UpdateMetadata(e.reqCtx, row.MembershipID, row.Metadata, intent.Key)
+		if err == nil {
+			e.pace.Succeeded()
+			// Metadata does not move dates: before and after are the same.
+			intent.Before, intent.PrevExpires, intent.PrevRenewal = true, m.ExpiresAt, m.RenewalPeriodEnd
+			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
+			e.record(out)
+			return reportRow(row, out, StatusApplied)
+		}
+		ce := asClientError(err)
+		status := StatusFailed
+		switch ce.Kind {
+		case client.RateLimited:
+			e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
+			e.pace.RateLimited(ce.RetryAfter)
+			if limited++; limited <= maxLimited {
+				continue
+			}
+		case client.NotSent, client.Unknown:
+			if ce.Kind == client.Unknown {
+				status = StatusUnknown
+			}
+			e.record(outcomeOf(intent, status, ce.Status, ce.Message, nil))
+			if try < e.opts.Retries && e.backoff(try) == nil {
+				try++
+				continue
+			}
+		}
+		out := outcomeOf(intent, status, ce.Status, ce.Message, nil)
+		e.record(out)
+		switch {
+		case ce.Kind == client.Fatal:
+			e.fatal(err)
+		case status == StatusFailed:
+			e.rowFailed()
+		}
+		return reportRow(row, out, status)
+	}
+}
+
+// settle establishes whether an add-free-days request with an unknown
+// outcome was applied. It waits SettleDelay after the request (one still
+// being processed must have time to land), reads the membership and
+// compares it with the state recorded before the request. It returns the
+// outcome it recorded, the membership as read, and StatusApplied,
+// notApplied or StatusUnknown.
+func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership, string) {
+	wait := time.Until(time.UnixMilli(rec.At).Add(e.opts.SettleDelay))
+	if err := sleepCtx(e.stopCtx, wait); err != nil {
+		return outcomeOf(rec, StatusUnknown, rec.HTTP, rec.Err, nil), nil, StatusUnknown
+	}
+	m, err := e.get(rec.ID)
+	if err != nil {
+		msg := "outcome unknown and the membership cannot be read back: " + err.Error()
+		out := outcomeOf(rec, StatusUnknown, rec.HTTP, msg, nil)
+		if !errors.Is(err, errStopped) {
+			e.record(out)
+		}
+		return out, nil, StatusUnknown
+	}
+	switch compare(rec, m) {
+	case StatusApplied:
+		out := outcomeOf(rec, StatusApplied, 0, "", m)
+		e.record(out)
+		return out, m, StatusApplied
+	case notApplied:
+		e.record(outcomeOf(rec, notApplied, rec.HTTP, rec.Err, nil))
+		return rec, m, notApplied
+	}
+	out := outcomeOf(rec, StatusUnknown, rec.HTTP,
+		"outcome unknown: the membership's dates changed in another way since it was read; check it by hand", nil)
+	e.record(out)
+	return out, m, StatusUnknown
+}
+
+// compare tells from the recorded before-state whether m shows the days
+// added: "add free days" moves renewal_period_end when the membership
+// renews, otherwise expires_at.
+func compare(before journal.Record, m *client.Membership) string {
+	if !before.Before {
+		return StatusUnknown
+	}
+	same := eq(before.PrevExpires, m.ExpiresAt) && eq(before.PrevRenewal, m.RenewalPeriodEnd)
+	if same {
+		return notApplied
+	}
+	add := int64(before.Days) * 86400
+	switch {
+	case before.PrevRenewal != nil:
+		if eq(before.PrevExpires, m.ExpiresAt) && m.RenewalPeriodEnd != nil && *m.RenewalPeriodEnd == *before.PrevRenewal+add {
+			return StatusApplied
+		}
+	case before.PrevExpires != nil:
+		if m.RenewalPeriodEnd == nil && m.ExpiresAt != nil && *m.ExpiresAt == *before.PrevExpires+add {
+			return StatusApplied
+		}
+	}
+	return StatusUnknown
+}
+
+func eq(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// get reads a membership at the run's pace, retrying what can be retried.
+func (e *Engine) get(id string) (*client.Membership, error) {
+	for try, limited := 0, 0; ; {
+		if err := e.pace.Wait(e.stopCtx); err != nil {
+			return nil, errStopped
+		}
+		m, err := e.api.Get(e.reqCtx, id)
+		if err == nil {
+			e.pace.Succeeded()
+			return m, nil
+		}
+		ce := asClientError(err)
+		switch ce.Kind {
+		case client.RateLimited:
+			e.pace.RateLimited(ce.RetryAfter)
+			if limited++; limited <= maxLimited {
+				continue
+			}
+			return nil, err
+		case client.Fatal:
+			e.fatal(err)
+			return nil, err
+		case client.Permanent:
+			return nil, err
+		}
+		if try >= e.opts.Retries {
+			return nil, err
+		}
+		if e.backoff(try) != nil {
+			return nil, errStopped
+		}
+		try++
+	}
+}
+
+// readFailed reports a row whose membership could not be read before
+// sending: nothing was sent for it.
+func (e *Engine) readFailed(row Row, prior *journal.Record, attempts int, err error) report.Row {
+	if errors.Is(err, errStopped) {
+		return pendingRow(row, prior)
+	}
+	ce := asClientError(err)
+	r := report.Row{
+		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
+		Status: StatusFailed, HTTPStatus: ce.Status, Error: "read membership: " + ce.Message,
+		Attempts: attempts, Extra: row.Extra,
+	}
+	if ce.Kind != client.Fatal {
+		e.rowFailed()
+	}
+	return r
+}
+
+func (e *Engine) intent(row Row, before *client.Membership, attempts int) journal.Record {
+	r := journal.Record{
+		Type: recIntent, At: time.Now().UnixMilli(), Run: e.opts.RunID,
+		Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
+		Payload: row.PayloadHash(), Key: IdempotencyKey(e.opts.Campaign, row), Attempts: attempts,
+	}
+	if row.Action == AddFreeDays {
+		r.Days = row.Days
+	}
+	if before != nil {
+		r.Before, r.PrevExpires, r.PrevRenewal = true, before.ExpiresAt, before.RenewalPeriodEnd
+	}
+	return r
+}
+
+// outcomeOf is the outcome record answering an intent (or an earlier
+// outcome being settled): it keeps the intent's row, payload and
+// before-state, so any later run can settle it again.
+func outcomeOf(intent journal.Record, status string, http int, msg string, after *client.Membership) journal.Record {
+	r := intent
+	r.Type, r.At, r.Status, r.HTTP, r.Err = recOutcome, time.Now().UnixMilli(), status, http, msg
+	r.Expires, r.Renewal = nil, nil
+	if after != nil {
+		r.Expires, r.Renewal = after.ExpiresAt, after.RenewalPeriodEnd
+	}
+	return r
+}
+
+// record appends an outcome. Outcomes need no fsync of their own: a lost
+// outcome leaves its intent, which the next run settles by reading back.
+func (e *Engine) record(r journal.Record) {
+	if err := e.journal.Append(r, false); err != nil {
+		e.halt(fmt.Errorf("journal: %w", err))
+	}
+}
+
+func reportRow(row Row, rec journal.Record, status string) report.Row {
+	r := report.Row{
+		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
+		Status: status, HTTPStatus: rec.HTTP, Error: rec.Err, Attempts: rec.Attempts, Extra: row.Extra,
+	}
+	if rec.Before {
+		r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = rec.PrevExpires, rec.PrevRenewal
+	}
+	if status == StatusApplied || status == StatusSkipped {
+		r.ExpiresAt, r.RenewalPeriodEnd = rec.Expires, rec.Renewal
+	}
+	return r
+}
+
+// pendingRow reports a row the run did not get to. An add-free-days row
+// whose earlier request is still in doubt stays unknown until a run reads
+// the membership back.
+func pendingRow(row Row, prior *journal.Record) report.Row {
+	r := report.Row{
+		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
+		Status: StatusPending, Error: "not tried: the run stopped; run again to continue", Extra: row.Extra,
+	}
+	if prior != nil {
+		r.Attempts = prior.Attempts
+	}
+	if inDoubt(prior) {
+		r.Status = StatusUnknown
+		r.Error = "an earlier request's outcome is unknown; run again to check it against the membership"
+		r.HTTPStatus = prior.HTTP
+		if prior.Before {
+			r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = prior.PrevExpires, prior.PrevRenewal
+		}
+	}
+	return r
+}
+
+func asClientError(err error) *client.Error {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &client.Error{Kind: client.Unknown, Message: err.Error(), Err: err}
+}

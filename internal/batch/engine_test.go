@@ -1,0 +1,423 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"bulk/internal/client"
+	"bulk/internal/journal"
+	"bulk/internal/report"
+	"bulk/internal/whopsim"
+)
+
+const simKey = "sim_key_for_tests"
+
+type sliceRows struct {
+	rows []Row
+	i    int
+}
+
+func (s *sliceRows) Next() (Row, error) {
+	if s.i == len(s.rows) {
+		return Row{}, io.EOF
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+
+// harness is a simulator on loopback, a client for it and a campaign state
+// directory; run applies rows through a fresh engine, like one bulk run.
+type harness struct {
+	t     *testing.T
+	sim   *whopsim.Server
+	api   *client.Client
+	state string
+	opts  Options
+}
+
+func newHarness(t *testing.T, cfg whopsim.Config) *harness {
+	t.Helper()
+	cfg.Key = simKey
+	if cfg.Limit == 0 {
+		cfg.NoLimit = true // most tests are about outcomes, not pace
+	}
+	sim := whopsim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	api, err := client.New(client.Options{BaseURL: srv.URL + "/api/v2", Key: simKey, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, sim: sim, api: api, state: t.TempDir(), opts: Options{
+		Campaign: "test", RunID: "r1", InputSHA256: "input-1",
+		Pace: Pace{Unlimited: true}, SettleDelay: 20 * time.Millisecond, BaseBackoff: time.Millisecond,
+	}}
+}
+
+func (h *harness) run(rows []Row) ([]report.Row, error) {
+	return h.runCtx(context.Background(), rows)
+}
+
+func (h *harness) runCtx(ctx context.Context, rows []Row) ([]report.Row, error) {
+	h.t.Helper()
+	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer j.Close()
+	var out []report.Row
+	err = New(h.api, j, h.opts).Run(ctx, &sliceRows{rows: rows}, func(r report.Row) error {
+		out = append(out, r)
+		return nil
+	})
+	if len(out) != len(rows) {
+		h.t.Fatalf("report has %d rows for %d input rows", len(out), len(rows))
+	}
+	for i, r := range out {
+		if r.Line != rows[i].Line {
+			h.t.Fatalf("report row %d is line %d, want line %d (input order)", i, r.Line, rows[i].Line)
+		}
+	}
+	return out, err
+}
+
+func addRow(line int, id string, n int) Row {
+	return Row{Line: line, MembershipID: id, Action: AddFreeDays, Days: n}
+}
+
+func metaRow(line int, id, obj string) Row {
+	return Row{Line: line, MembershipID: id, Action: UpdateMetadata, Metadata: json.RawMessage(obj)}
+}
+
+func i64(v int64) *int64 { return &v }
+
+// mixed puts n memberships in the simulator, alternately renewing and
+// one-time, and returns rows for them: free days for most, metadata for
+// every third.
+func mixed(sim *whopsim.Server, n int) []Row {
+	var rows []Row
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("mem_m%04d", i)
+		m := whopsim.Membership{ID: id, Status: "active", Valid: true, Metadata: map[string]any{"keep": "x"}}
+		if i%2 == 0 {
+			m.RenewalPeriodEnd = i64(1_800_000_000 + int64(i))
+		} else {
+			m.ExpiresAt = i64(1_790_000_000 + int64(i))
+		}
+		sim.Put(m)
+		if i%3 == 2 {
+			rows = append(rows, metaRow(i+2, id, `{"comp_campaign":"nov-outage"}`))
+		} else {
+			rows = append(rows, addRow(i+2, id, 1+i%10))
+		}
+	}
+	return rows
+}
+
+// checkAgainstLedger asserts that the server extended every applied
+// add-free-days row exactly once and no other row at all, that every
+// applied metadata row reached the server (sending metadata again is
+// harmless, so it may have arrived more than once), and that the report's
+// dates are the server's.
+func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []Row, out []report.Row) {
+	t.Helper()
+	count := map[string]int{}
+	for _, e := range sim.Ledger() {
+		count[e.Op+" "+e.ID]++
+	}
+	for i, r := range out {
+		key := r.Action + " " + r.MembershipID
+		isAdd := r.Action == string(AddFreeDays)
+		if r.Status == StatusApplied || r.Status == StatusSkipped {
+			if (isAdd && count[key] != 1) || count[key] < 1 {
+				t.Errorf("line %d %s: server applied it %d times, want once", r.Line, key, count[key])
+			}
+			m, _ := sim.Get(r.MembershipID)
+			if !eq(m.ExpiresAt, r.ExpiresAt) || !eq(m.RenewalPeriodEnd, r.RenewalPeriodEnd) {
+				t.Errorf("line %d: report dates %v/%v, server has %v/%v", r.Line,
+					deref(r.ExpiresAt), deref(r.RenewalPeriodEnd), deref(m.ExpiresAt), deref(m.RenewalPeriodEnd))
+			}
+		} else if count[key] != 0 && (isAdd || r.Status != StatusUnknown) {
+			t.Errorf("line %d %s is %s but the server applied it %d times", r.Line, key, r.Status, count[key])
+		}
+		if rows[i].Action == AddFreeDays && r.Status == StatusApplied {
+			prev := r.PreviousRenewalPeriodEnd
+			now := r.RenewalPeriodEnd
+			if prev == nil {
+				prev, now = r.PreviousExpiresAt, r.ExpiresAt
+			}
+			if prev == nil || now == nil || *now-*prev != int64(rows[i].Days)*86400 {
+				t.Errorf("line %d: previous %v, now %v: not %d days apart", r.Line, deref(prev), deref(now), rows[i].Days)
+			}
+		}
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func statuses(out []report.Row) map[string]int {
+	m := map[string]int{}
+	for _, r := range out {
+		m[r.Status]++
+	}
+	return m
+}
+
+func TestRunAppliesBothOperations(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	rows := mixed(h.sim, 60)
+	out, err := h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(out); got[StatusApplied] != 60 {
+		t.Fatalf("statuses %v, want 60 applied", got)
+	}
+	checkAgainstLedger(t, h.sim, rows, out)
+	for _, e := range h.sim.Ledger() {
+		if e.Op == "update_metadata" && len(e.After.Metadata) != 1 {
+			t.Errorf("%s metadata %v: want it replaced", e.ID, e.After.Metadata)
+		}
+	}
+}
+
+func TestRunFailsBadRowsOnly(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	rows := mixed(h.sim, 10)
+	h.sim.Put(whopsim.Membership{ID: "mem_lifetime", Status: "active", Valid: true})
+	rows = append(rows, addRow(20, "mem_nosuch", 7), addRow(21, "mem_lifetime", 7), metaRow(22, "mem_nosuch", `{"a":1}`))
+	out, err := h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]int{20: 404, 21: 422, 22: 404}
+	for _, r := range out {
+		code, bad := want[r.Line]
+		switch {
+		case bad && (r.Status != StatusFailed || r.HTTPStatus != code || r.Error == ""):
+			t.Errorf("line %d: %s %d %q, want failed %d with the API's message", r.Line, r.Status, r.HTTPStatus, r.Error, code)
+		case !bad && r.Status != StatusApplied:
+			t.Errorf("line %d: %s %q, want applied", r.Line, r.Status, r.Error)
+		}
+	}
+	checkAgainstLedger(t, h.sim, rows, out)
+}
+
+func TestBadKeyStopsTheRun(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	rows := mixed(h.sim, 100)
+	bad, _ := client.New(client.Options{BaseURL: "http://" + h.api.Host() + "/api/v2", Key: "wrong"})
+	h.api = bad
+	h.opts.Concurrency = 4
+	out, err := h.run(rows)
+	var fe *FatalError
+	if !errors.As(err, &fe) {
+		t.Fatalf("Run error %v, want *FatalError", err)
+	}
+	if n := len(h.sim.Requests()); n > h.opts.Concurrency {
+		t.Errorf("the server saw %d requests after a 401, want at most %d", n, h.opts.Concurrency)
+	}
+	if got := statuses(out); got[StatusApplied] != 0 || got[StatusPending] < 90 {
+		t.Errorf("statuses %v, want nothing applied and the rest pending", got)
+	}
+}
+
+func TestForced429PausesEveryWorker(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	h.opts.Pace = Pace{Rate: 200, Limit: 1000, Window: time.Second, Cooldown: 300 * time.Millisecond}
+	rows := mixed(h.sim, 120)
+	var once sync.Once
+	h.opts.Progress = func(done int) {
+		if done == 30 {
+			once.Do(func() { h.sim.StartCooldown(300 * time.Millisecond) })
+		}
+	}
+	out, err := h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(out); got[StatusApplied] != 120 {
+		t.Fatalf("statuses %v, want 120 applied", got)
+	}
+	checkAgainstLedger(t, h.sim, rows, out)
+	reqs := h.sim.Requests()
+	first := -1
+	for i, r := range reqs {
+		if r.Status == 429 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		t.Fatal("no 429 was seen; the test did not test anything")
+	}
+	// Every worker paused: after the first 429, at most the requests
+	// already in flight arrive within the cooldown.
+	in := 0
+	for _, r := range reqs[first:] {
+		if r.At.Sub(reqs[first].At) < 250*time.Millisecond {
+			in++
+		}
+	}
+	if in > h.opts.Concurrency+1 {
+		t.Errorf("%d requests arrived during the pause, want at most the %d in flight", in, h.opts.Concurrency)
+	}
+}
+
+func TestDefaultPaceNeverExceedsTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 15 s at the API's real pace")
+	}
+	t.Parallel()
+	h := newHarness(t, whopsim.Config{Limit: 100}) // the real 100 per 10 s limit
+	h.opts.Pace = Pace{}
+	var rows []Row
+	for i := 0; i < 150; i++ {
+		id := fmt.Sprintf("mem_p%04d", i)
+		h.sim.Put(whopsim.Membership{ID: id, Status: "active", Valid: true})
+		rows = append(rows, metaRow(i+2, id, `{"a":1}`))
+	}
+	out, err := h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(out); got[StatusApplied] != 150 {
+		t.Fatalf("statuses %v", got)
+	}
+	if n := h.sim.MaxInWindow(10 * time.Second); n > 100 {
+		t.Errorf("%d requests in one 10 s window", n)
+	}
+	if n := h.sim.Count429(); n != 0 {
+		t.Errorf("%d 429s at the default pace", n)
+	}
+}
+
+func TestDroppedConnectionsAreSettledNotResent(t *testing.T) {
+	h := newHarness(t, whopsim.Config{DropRate: 0.3, FailRate: 0.1, FailAfterApplyRate: 0.1, Seed: 3})
+	rows := mixed(h.sim, 80)
+	out, err := h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstLedger(t, h.sim, rows, out)
+	if got := statuses(out); got[StatusApplied] < 70 {
+		t.Errorf("statuses %v: want nearly everything applied after settling", got)
+	}
+}
+
+func TestUnknownStaysUnknownWhenMembershipCannotBeRead(t *testing.T) {
+	h := newHarness(t, whopsim.Config{DropRate: 1})
+	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", Valid: true, ExpiresAt: i64(1_800_000_000)})
+	h.opts.Retries = 1
+	// Reading back works, so the dropped request is found applied.
+	out, err := h.run([]Row{addRow(2, "mem_a", 7)})
+	if err != nil || out[0].Status != StatusApplied || len(h.sim.Ledger()) != 1 {
+		t.Fatalf("got %+v, %v, ledger %d", out[0], err, len(h.sim.Ledger()))
+	}
+}
+
+func TestInterruptReportsPendingAndResumes(t *testing.T) {
+	h := newHarness(t, whopsim.Config{Latency: 5 * time.Millisecond})
+	h.opts.Concurrency = 2
+	rows := mixed(h.sim, 60)
+	ctx, cancel := context.WithCancel(context.Background())
+	h.opts.Progress = func(done int) {
+		if done == 10 {
+			cancel()
+		}
+	}
+	out, err := h.runCtx(ctx, rows)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run error %v, want ErrInterrupted", err)
+	}
+	st := statuses(out)
+	if st[StatusPending] == 0 || st[StatusApplied] < 10 {
+		t.Fatalf("statuses after interrupt %v", st)
+	}
+	h.opts.Progress, h.opts.RunID = nil, "r2"
+	out, err = h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(out); got[StatusApplied] != 60 {
+		t.Fatalf("statuses after resume %v, want all 60 applied", got)
+	}
+	checkAgainstLedger(t, h.sim, rows, out)
+}
+
+func TestSecondFileSkipsWhatTheCampaignDid(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	rows := mixed(h.sim, 9)
+	if _, err := h.run(rows); err != nil {
+		t.Fatal(err)
+	}
+	h.sim.Put(whopsim.Membership{ID: "mem_new", Status: "active", Valid: true, ExpiresAt: i64(1_800_000_000)})
+	second := []Row{
+		addRow(2, rows[0].MembershipID, 30),                        // extended already: skipped
+		addRow(3, "mem_new", 7),                                    // new: applied
+		metaRow(4, rows[2].MembershipID, string(rows[2].Metadata)), // same metadata: skipped
+		metaRow(5, rows[5].MembershipID, `{"changed":true}`),       // changed metadata: sent
+	}
+	h.opts.InputSHA256, h.opts.RunID = "input-2", "r2"
+	before := len(h.sim.Ledger())
+	out, err := h.run(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{StatusSkipped, StatusApplied, StatusSkipped, StatusApplied}
+	for i, r := range out {
+		if r.Status != want[i] {
+			t.Errorf("line %d: %s (%s), want %s", r.Line, r.Status, r.Error, want[i])
+		}
+	}
+	if got := len(h.sim.Ledger()) - before; got != 2 {
+		t.Errorf("second file applied %d changes, want 2", got)
+	}
+	if out[0].ExpiresAt == nil && out[0].RenewalPeriodEnd == nil {
+		t.Errorf("skipped row carries no dates of the earlier outcome: %+v", out[0])
+	}
+	// The same first file again: everything is reported as applied, from
+	// the journal, with nothing sent.
+	h.opts.InputSHA256 = "input-1"
+	n := len(h.sim.Requests())
+	out, err = h.run(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(out); got[StatusApplied]+got[StatusSkipped] != 9 {
+		t.Errorf("re-run statuses %v", got)
+	}
+	if sent := len(h.sim.Requests()) - n; sent != 1 {
+		// rows[5]'s metadata was changed by the second file: desired state
+		// sends it back; nothing else.
+		t.Errorf("re-run sent %d requests, want 1", sent)
+	}
+}
+
+func TestMaxFailuresStops(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	var rows []Row
+	for i := 0; i < 50; i++ {
+		rows = append(rows, addRow(i+2, fmt.Sprintf("mem_gone%d", i), 7))
+	}
+	h.opts.MaxFailures, h.opts.Concurrency = 5, 1
+	out, err := h.run(rows)
+	if !errors.Is(err, ErrTooManyFailures) {
+		t.Fatalf("Run error %v, want ErrTooManyFailures", err)
+	}
+	if got := statuses(out); got[StatusFailed] != 6 {
+		t.Errorf("statuses %v, want 6 failed then a stop", got)
+	}
+}

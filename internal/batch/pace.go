@@ -1,0 +1,218 @@
+package batch
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// The v2 limit: 100 requests in any 10 seconds, GETs included; one more
+// starts a 60-second cooldown in which every request is refused.
+const (
+	APILimit    = 100
+	APIWindow   = 10 * time.Second
+	APICooldown = 60 * time.Second
+	// DefaultRate is the steady pace: one request every 101 ms puts at
+	// most 100 requests in any 10-second window (99 intervals fit in 9.9 s
+	// plus the first request), leaving 1% for jitter between here and the
+	// server's clock.
+	DefaultRate = 9.9
+)
+
+// Pace configures the pacer.
+type Pace struct {
+	Rate     float64       // requests per second; default DefaultRate
+	Limit    int           // hard cap: at most Limit requests in any Window (default APILimit, APIWindow)
+	Window   time.Duration //
+	Cooldown time.Duration // pause after a 429 without Retry-After (default APICooldown)
+	// Unlimited: no pace and no cap at all, for a simulator without a limit.
+	// 429s still pause every worker.
+	Unlimited bool
+}
+
+func (p Pace) withDefaults() Pace {
+	if p.Rate <= 0 {
+		p.Rate = DefaultRate
+	}
+	if p.Limit <= 0 {
+		p.Limit = APILimit
+	}
+	if p.Window <= 0 {
+		p.Window = APIWindow
+	}
+	if p.Cooldown <= 0 {
+		p.Cooldown = APICooldown
+	}
+	return p
+}
+
+// windowGuard is a margin added to the hard cap's window, so that requests
+// sent at its edge do not arrive inside the server's previous window.
+const windowGuard = 50 * time.Millisecond
+
+// pacer is shared by every worker. Before each request a worker calls Wait,
+// which honours, in order: a pause after a 429 (every worker waits, not
+// only the one refused), the token bucket at the current rate, and the hard
+// cap of Limit requests per Window.
+//
+// After a 429 the rate is halved and a ceiling is set just under the rate
+// that was refused; the rate then grows back additively every Window
+// without a 429, up to the ceiling, and the ceiling itself creeps up slowly
+// (1% a minute) so that a server with a lower limit costs a few cooldowns
+// rather than one per burst.
+type pacer struct {
+	cfg     Pace
+	lim     *rate.Limiter
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
+	mu      sync.Mutex
+	paused  time.Time   // no request before this
+	ceiling float64     // highest rate allowed now
+	grown   time.Time   // last change of rate
+	ring    []time.Time // send times of the last Limit requests
+	next    int         // oldest entry of ring once full
+}
+
+func newPacer(cfg Pace) *pacer {
+	cfg = cfg.withDefaults()
+	now := time.Now()
+	lim := rate.NewLimiter(rate.Limit(cfg.Rate), 1)
+	if cfg.Unlimited {
+		lim.SetLimit(rate.Inf)
+	}
+	return &pacer{
+		cfg:     cfg,
+		lim:     lim,
+		now:     time.Now,
+		sleep:   sleepCtx,
+		ceiling: cfg.Rate,
+		grown:   now,
+		ring:    make([]time.Time, 0, min(cfg.Limit, 1024)),
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Wait blocks until one request may be sent, and counts it as sent.
+func (p *pacer) Wait(ctx context.Context) error {
+	for {
+		if d := p.pauseLeft(); d > 0 {
+			if err := p.sleep(ctx, d); err != nil {
+				return err
+			}
+			continue
+		}
+		now := p.now()
+		r := p.lim.ReserveN(now, 1)
+		if !r.OK() {
+			return context.Canceled // burst is 1: cannot happen
+		}
+		if err := p.sleep(ctx, r.DelayFrom(now)); err != nil {
+			r.CancelAt(p.now())
+			return err
+		}
+		if p.pauseLeft() > 0 { // a 429 arrived while this worker waited
+			continue
+		}
+		d := p.take()
+		if d == 0 {
+			return nil
+		}
+		if err := p.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *pacer) pauseLeft() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused.Sub(p.now())
+}
+
+// take records a send in the ring if the hard cap allows it now, otherwise
+// returns how long to wait.
+func (p *pacer) take() time.Duration {
+	if p.cfg.Unlimited {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if len(p.ring) < p.cfg.Limit {
+		p.ring = append(p.ring, now)
+		return 0
+	}
+	oldest := p.ring[p.next]
+	span := p.cfg.Window + min(windowGuard, p.cfg.Window/100)
+	if age := now.Sub(oldest); age < span {
+		return span - age
+	}
+	p.ring[p.next] = now
+	p.next = (p.next + 1) % len(p.ring)
+	return 0
+}
+
+// RateLimited records a 429: every worker pauses for retryAfter (or the
+// cooldown when the answer gave none) and the pace drops.
+func (p *pacer) RateLimited(retryAfter time.Duration) {
+	if retryAfter <= 0 {
+		retryAfter = p.cfg.Cooldown
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	until := now.Add(retryAfter)
+	first := !p.paused.After(now) // the first 429 of this cooldown cuts the rate
+	if until.After(p.paused) {
+		p.paused = until
+	}
+	if !first {
+		return
+	}
+	cur := float64(p.lim.Limit())
+	if p.lim.Limit() == rate.Inf {
+		cur = p.cfg.Rate
+	}
+	p.ceiling = max(cur*0.9, minRate)
+	p.lim.SetLimitAt(now, rate.Limit(max(cur/2, minRate)))
+	p.grown = until
+}
+
+const minRate = 0.2
+
+// Succeeded lets the rate grow back after a 429, gradually.
+func (p *pacer) Succeeded() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if now.Sub(p.grown) < p.cfg.Window {
+		return
+	}
+	steps := float64(now.Sub(p.grown) / p.cfg.Window)
+	p.grown = now
+	if p.ceiling < p.cfg.Rate {
+		p.ceiling = min(p.cfg.Rate, p.ceiling*(1+0.01*steps*p.cfg.Window.Minutes()))
+	}
+	cur := float64(p.lim.Limit())
+	if cur < p.ceiling {
+		p.lim.SetLimitAt(now, rate.Limit(min(p.ceiling, cur+steps*p.cfg.Rate/20)))
+	}
+}
+
+// Rate is the current pace in requests per second.
+func (p *pacer) Rate() float64 { return float64(p.lim.Limit()) }
