@@ -1,0 +1,214 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"bulk/internal/whopsim"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// bulkBinary builds the real command once per test run.
+func bulkBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bulk-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "bulk")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// process is one run of the real binary.
+func startBulk(t *testing.T, url, key string, args ...string) (*exec.Cmd, *strings.Builder, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(bulkBinary(t), append([]string{"--base-url", url, "--api-limit", "none", "--settle-delay", "30ms"}, args...)...)
+	cmd.Env = append(os.Environ(), "WHOP_API_KEY="+key)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out, &errb
+}
+
+func exitOf(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+func addDaysFile(t *testing.T, dir string, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("membership_id,days\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "mem_crash%04d,%d\n", i, 1+i%7)
+	}
+	p := filepath.Join(dir, "crash.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// checkExactlyOnce asserts from the simulator's ledger that every
+// membership of the file was extended exactly once, by its days, and that
+// the final report's dates are the server's.
+func checkExactlyOnce(t *testing.T, sim *whopsim.Server, n int, reportPath string) {
+	t.Helper()
+	count := map[string]int{}
+	for _, e := range sim.Ledger() {
+		count[e.ID]++
+	}
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("mem_crash%04d", i)
+		if count[id] != 1 {
+			t.Errorf("%s was extended %d times, want exactly once", id, count[id])
+		}
+	}
+	rows := readReport(t, reportPath)
+	if len(rows) != n {
+		t.Fatalf("final report has %d rows, want %d", len(rows), n)
+	}
+	for _, r := range rows {
+		m, _ := sim.Get(r["membership_id"])
+		if r["status"] != "applied" {
+			t.Errorf("line %s: %s %q", r["line"], r["status"], r["error"])
+		}
+		if r["expires_at"] != rfc(m.ExpiresAt) || r["renewal_period_end"] != rfc(m.RenewalPeriodEnd) {
+			t.Errorf("line %s: report %s/%s, server %s/%s", r["line"], r["expires_at"], r["renewal_period_end"], rfc(m.ExpiresAt), rfc(m.RenewalPeriodEnd))
+		}
+	}
+}
+
+// The crash test: kill -9 the real binary at random moments, at least 20
+// times, against a server that fails 5% of requests and drops the
+// connection after applying 5% of POSTs; run again after each kill; in
+// the end every membership was extended exactly once.
+func TestKill9NeverExtendsTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real binary many times")
+	}
+	const rows = 500
+	sim := whopsim.New(whopsim.Config{Key: testKey, NoLimit: true, AutoCreate: true,
+		FailRate: 0.05, DropRate: 0.05, Latency: 5 * time.Millisecond, Jitter: 10 * time.Millisecond, Seed: 42})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	url := srv.URL + "/api/v2"
+	dir := t.TempDir()
+	in := addDaysFile(t, dir, rows)
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+
+	kills, runs := 0, 0
+	for kills < 20 && runs < 200 {
+		runs++
+		cmd, _, _ := startBulk(t, url, testKey, "--concurrency", "4", in)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if code := exitOf(err); code > 1 {
+				t.Fatalf("run %d exited %d before it could be killed", runs, code)
+			}
+		case <-time.After(time.Duration(20+rng.IntN(150)) * time.Millisecond):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			kills++
+		}
+	}
+	if kills < 20 {
+		t.Fatalf("only %d kills landed in %d runs", kills, runs)
+	}
+	// Run again until the campaign is complete.
+	var last string
+	for i := 0; i < 5; i++ {
+		cmd, out, errb := startBulk(t, url, testKey, "--concurrency", "4", in)
+		code := exitOf(cmd.Wait())
+		last = fmt.Sprintf("exit %d\n%s%s", code, out, errb)
+		if code == 0 {
+			break
+		}
+	}
+	if !strings.HasPrefix(last, "exit 0") {
+		t.Fatalf("campaign did not complete after the kills:\n%s", last)
+	}
+	t.Logf("%d kills in %d runs; server applied %d changes, saw %d requests", kills, runs, len(sim.Ledger()), len(sim.Requests()))
+	checkExactlyOnce(t, sim, rows, filepath.Join(dir, "crash.report.csv"))
+}
+
+// SIGTERM mid-run: requests in flight finish, the report covers every row,
+// exit 3; the same command again completes the campaign.
+func TestSIGTERMThenResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real binary")
+	}
+	const rows = 200
+	sim := whopsim.New(whopsim.Config{Key: testKey, NoLimit: true, AutoCreate: true, Latency: 20 * time.Millisecond})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	url := srv.URL + "/api/v2"
+	dir := t.TempDir()
+	in := addDaysFile(t, dir, rows)
+
+	cmd, _, errb := startBulk(t, url, testKey, "--concurrency", "2", in)
+	time.Sleep(400 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitOf(cmd.Wait()); code != exitStopped {
+		t.Fatalf("exit %d after SIGTERM, want 3\n%s", code, errb)
+	}
+	if n := strings.Count(errb.String(), "bulk: stopping"); n != 1 {
+		t.Errorf("%d 'stopping' lines, want 1:\n%s", n, errb)
+	}
+	report := readReport(t, filepath.Join(dir, "crash.report.csv"))
+	st := map[string]int{}
+	for _, r := range report {
+		st[r["status"]]++
+	}
+	if len(report) != rows || st["applied"] == 0 || st["pending"] == 0 || st["unknown"] != 0 {
+		t.Fatalf("report after SIGTERM: %d rows, %v", len(report), st)
+	}
+	cmd, out, errb := startBulk(t, url, testKey, in)
+	if code := exitOf(cmd.Wait()); code != 0 {
+		t.Fatalf("resume exit %d\n%s%s", code, out, errb)
+	}
+	checkExactlyOnce(t, sim, rows, filepath.Join(dir, "crash.report.csv"))
+}

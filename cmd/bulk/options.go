@@ -1,0 +1,196 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"bulk/internal/batch"
+	"bulk/internal/client"
+)
+
+const version = "0.1.0"
+
+// options is everything the command line says.
+type options struct {
+	file        string
+	format      string
+	plan        bool
+	offline     bool
+	campaign    string
+	state       string
+	report      string
+	rate        float64
+	concurrency int
+	maxFailures int // -1: the default, which depends on the file's size
+	baseURL     string
+	apiLimit    string
+	settleDelay time.Duration
+	simulate    bool
+	logFormat   string
+	version     bool
+	help        bool
+}
+
+const usageText = `usage: bulk [flags] FILE
+
+Apply one Whop membership operation to every row of FILE (.csv or .jsonl):
+add free days (rows with "days") or replace metadata (rows with "metadata").
+Every row is checked before anything is sent. Running the same command
+again resumes an interrupted campaign; no membership gets free days twice.
+
+  bulk --plan FILE          dry run: what would happen, nothing is changed
+  bulk --simulate FILE      rehearse against a built-in simulator of the API
+  bulk FILE                 do it (needs WHOP_API_KEY)
+
+Flags:
+`
+
+const usageFooter = `
+Environment:
+  WHOP_API_KEY    the API key (not needed with --simulate or --plan --offline)
+  WHOP_BASE_URL   API base when --base-url is not given
+
+Exit codes: 0 every row applied or skipped; 1 some rows failed or are
+unknown (see the report); 2 usage or input error, nothing sent; 3 stopped
+early (interrupt, campaign locked, key refused, --max-failures): run again.
+`
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("bulk", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.plan, "plan", false, "dry run: validate, read each membership, write the plan report; send no change")
+	fs.BoolVar(&o.offline, "offline", false, "with --plan: no network at all; validation and totals only")
+	fs.StringVar(&o.campaign, "campaign", "", "campaign this run belongs to (default: FILE's base name without extension)")
+	fs.StringVar(&o.state, "state", "", "directory for campaign journals and locks (default: .bulk beside FILE)")
+	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
+	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
+	fs.Float64Var(&o.rate, "rate", 0, fmt.Sprintf("requests per second, GETs included (default %.1f: never more than 100 in any 10 seconds)", batch.DefaultRate))
+	fs.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at most")
+	fs.IntVar(&o.maxFailures, "max-failures", -1, "stop (exit 3) once more than N rows failed in this run; 0 = no limit (default: 10% of the rows, at least 50, at most 1000)")
+	fs.StringVar(&o.baseURL, "base-url", "", "API base URL, https (or http to a loopback host) (default: $WHOP_BASE_URL or "+client.DefaultBaseURL+")")
+	fs.StringVar(&o.apiLimit, "api-limit", "100/10s", "the API's limit, never exceeded whatever --rate says: N/DURATION, or none (simulators only)")
+	fs.DurationVar(&o.settleDelay, "settle-delay", 5*time.Second, "wait before reading back a membership whose update has an unknown outcome")
+	fs.BoolVar(&o.simulate, "simulate", false, "run against the built-in simulator of the API on loopback (files get .simulated in their names)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log lines on stderr: text|json")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.help, "help", false, "show this help")
+	// A mistake gets one line and a hint, not the whole help: fs.Usage
+	// stays silent while parsing, and --help calls printUsage.
+	fs.Usage = func() {}
+	return fs
+}
+
+func printUsage(fs *flag.FlagSet, stderr io.Writer) {
+	fmt.Fprint(stderr, usageText)
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(stderr, "  %s\n        %s", strings.TrimSpace("--"+f.Name+" "+typ), usage)
+		switch f.DefValue {
+		case "", "0", "false", "-1":
+		default:
+			if !strings.Contains(usage, "default") {
+				fmt.Fprintf(stderr, " (default %s)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(stderr)
+	})
+	fmt.Fprint(stderr, usageFooter)
+}
+
+// parseArgs reads flags placed before or after FILE.
+func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error) {
+	o := &options{}
+	fs := newFlagSet(o, stderr)
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+				msg = "unknown flag " + name
+			}
+			return o, fs, &usageError{msg}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if o.help || o.version {
+		return o, fs, nil
+	}
+	switch {
+	case len(files) == 0:
+		return o, fs, &usageError{"no input file given"}
+	case len(files) > 1:
+		return o, fs, &usageError{fmt.Sprintf("one input file at a time, got %d: %s", len(files), strings.Join(files, " "))}
+	}
+	o.file = files[0]
+	return o, fs, o.check()
+}
+
+func (o *options) check() error {
+	switch {
+	case o.offline && !o.plan:
+		return &usageError{"--offline works only with --plan"}
+	case o.concurrency < 1 || o.concurrency > 64:
+		return &usageError{"--concurrency must be from 1 to 64"}
+	case o.rate < 0:
+		return &usageError{"--rate must be positive"}
+	case o.maxFailures < -1:
+		return &usageError{"--max-failures must be 0 (no limit) or more"}
+	case o.logFormat != "text" && o.logFormat != "json":
+		return &usageError{"--log-format must be text or json"}
+	case o.settleDelay < 0:
+		return &usageError{"--settle-delay must not be negative"}
+	}
+	if _, err := o.pace(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// pace turns --rate and --api-limit into the pacer's settings.
+func (o *options) pace() (batch.Pace, error) {
+	p := batch.Pace{Rate: o.rate}
+	if o.apiLimit == "none" {
+		p.Unlimited = o.rate == 0
+		if o.rate > 0 {
+			p.Limit, p.Window = 1, time.Nanosecond // --rate alone paces
+		}
+		return p, nil
+	}
+	n, d, ok := strings.Cut(o.apiLimit, "/")
+	limit, err1 := strconv.Atoi(n)
+	window, err2 := time.ParseDuration(d)
+	if !ok || err1 != nil || err2 != nil || limit < 1 || window <= 0 {
+		return p, &usageError{fmt.Sprintf("--api-limit %q: want N/DURATION such as 100/10s, or none", o.apiLimit)}
+	}
+	p.Limit, p.Window = limit, window
+	if o.rate == 0 {
+		// One request every window/(limit-1) at most, like the default
+		// 9.9 per second for 100 per 10 s.
+		p.Rate = float64(limit-1) / window.Seconds()
+	}
+	return p, nil
+}
+
+// defaultCampaign is FILE's base name without its extension.
+func defaultCampaign(file string) string {
+	base := filepath.Base(file)
+	if ext := filepath.Ext(base); ext != base {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base
+}
+
+// defaultMaxFailures stops a run whose rows are mostly failing before it
+// burns through the file: 10% of the rows, at least 50, at most 1000.
+func defaultMaxFailures(rows int) int {
+	return min(max(rows/10, 50), 1000)
+}

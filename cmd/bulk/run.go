@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/term"
+
+	"bulk/internal/batch"
+	"bulk/internal/client"
+	"bulk/internal/journal"
+	"bulk/internal/report"
+	"bulk/internal/whopsim"
+)
+
+// env is what run takes from the process: injected so that tests can say
+// "stderr is a terminal" or shorten delays without one.
+type env struct {
+	getenv    func(string) string
+	terminal  bool                  // stderr is a terminal
+	simulator func(*whopsim.Config) // adjusts the built-in simulator (tests)
+	tune      func(*batch.Options)  // adjusts the engine (tests)
+}
+
+func systemEnv() env {
+	return env{getenv: os.Getenv, terminal: term.IsTerminal(int(os.Stderr.Fd()))}
+}
+
+// run is the whole command: it returns the exit code.
+func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) int {
+	o, fs, err := parseArgs(args, stderr)
+	switch {
+	case err != nil:
+		ui := newUI(stderr, "text", false, nil)
+		ui.errorf("%v", err)
+		ui.hint("bulk --help shows the flags")
+		return exitInput
+	case o.help:
+		printUsage(fs, stdout)
+		return exitOK
+	case o.version:
+		fmt.Fprintln(stdout, "bulk", version)
+		return exitOK
+	}
+	c := &command{o: o, env: e, stdout: stdout, stderr: stderr}
+	c.ui = newUI(stderr, o.logFormat, e.terminal, nil)
+	err = c.run(ctx)
+	code := exitCode(err, c.rowsBad)
+	if err != nil {
+		c.explain(err)
+	}
+	return code
+}
+
+// command is one invocation.
+type command struct {
+	o       *options
+	env     env
+	stdout  io.Writer
+	stderr  io.Writer
+	ui      *ui
+	scan    *batch.Scan
+	rowsBad bool
+	key     string // never printed, logged or written
+}
+
+func (c *command) run(ctx context.Context) error {
+	o := c.o
+	format, err := batch.FormatOf(o.file, o.format)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	if err := c.validate(format); err != nil {
+		return err
+	}
+	if o.campaign == "" {
+		o.campaign = defaultCampaign(o.file)
+	}
+	if o.simulate {
+		o.campaign += ".simulated"
+	}
+	if o.state == "" {
+		o.state = filepath.Join(filepath.Dir(o.file), ".bulk")
+	}
+	if o.report == "" {
+		o.report = report.DefaultPath(o.file, o.plan, o.simulate)
+	}
+	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
+	if o.plan && o.offline {
+		return c.planOffline(format)
+	}
+	api, stopSim, err := c.connect()
+	if err != nil {
+		return err
+	}
+	defer stopSim()
+	if o.plan {
+		return c.plan(ctx, format, api)
+	}
+	return c.apply(ctx, format, api)
+}
+
+// validate reads the whole file once; any problem ends the run before
+// anything is sent.
+func (c *command) validate(format batch.Format) error {
+	scan, err := batch.ScanFile(c.o.file, format)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	c.scan = scan
+	if scan.ProblemCount == 0 {
+		return nil
+	}
+	for _, p := range scan.Problems {
+		c.ui.problem(p.String())
+	}
+	if more := scan.ProblemCount - len(scan.Problems); more > 0 {
+		c.ui.problem(fmt.Sprintf("%s: ... and %d more problems", c.o.file, more))
+	}
+	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, scan.ProblemCount)}
+}
+
+// connect builds the API client: to the built-in simulator with
+// --simulate, else to --base-url with WHOP_API_KEY.
+func (c *command) connect() (*client.Client, func(), error) {
+	o := c.o
+	stop := func() {}
+	base := o.baseURL
+	if base == "" {
+		base = c.env.getenv("WHOP_BASE_URL")
+	}
+	c.key = c.env.getenv("WHOP_API_KEY")
+	if o.simulate {
+		c.key = "sim_" + newRunID()
+		cfg := whopsim.Config{Key: c.key, AutoCreate: true, NoLog: true}
+		if c.env.simulator != nil {
+			c.env.simulator(&cfg)
+		}
+		url, shutdown, err := whopsim.Listen(cfg)
+		if err != nil {
+			return nil, stop, fmt.Errorf("start the simulator: %w", err)
+		}
+		base, stop = url, shutdown
+		c.ui.info("simulating the Whop v2 API on loopback", "base_url", base)
+	}
+	if c.key == "" {
+		return nil, stop, &usageError{"WHOP_API_KEY is not set"}
+	}
+	api, err := client.New(client.Options{
+		BaseURL: base, Key: c.key, UserAgent: "bulk/" + version, MaxConns: o.concurrency,
+	})
+	if err != nil {
+		return nil, stop, &usageError{err.Error()}
+	}
+	return api, stop, nil
+}
+
+// apply is the real run.
+func (c *command) apply(ctx context.Context, format batch.Format, api *client.Client) error {
+	o := c.o
+	j, err := journal.Open(o.state, o.campaign, journal.Options{})
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	started := time.Now()
+	runID := c.ui.runID()
+	if err := j.Append(journal.Record{
+		Type: "run", At: started.UnixMilli(), Run: runID, File: o.file, SHA256: c.scan.SHA256, PID: os.Getpid(),
+	}, true); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	rows, err := batch.OpenRows(o.file, format, c.scan.Extra)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	w, err := report.Create(o.report, c.scan.Extra)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+
+	pace, _ := o.pace()
+	maxFail := o.maxFailures
+	if maxFail < 0 {
+		maxFail = defaultMaxFailures(c.scan.Rows)
+	}
+	prog := c.ui.progress(c.scan.Rows, "applying")
+	opts := batch.Options{
+		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
+		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay,
+		Progress: prog.set,
+	}
+	if c.env.tune != nil {
+		c.env.tune(&opts)
+	}
+	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "rate", pace.Rate, "concurrency", o.concurrency)
+	t := newTally(false)
+	eng := batch.New(api, j, opts)
+	runErr := eng.Run(ctx, rows, func(r report.Row) error {
+		t.add(r)
+		return w.Write(r)
+	})
+	prog.finish()
+	if runErr == nil && rows.SHA256() != c.scan.SHA256 {
+		runErr = fmt.Errorf("%s changed while it was being applied; check the report, then run again", o.file)
+	}
+	if err := j.Sync(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("journal: %w", err)
+	}
+	c.rowsBad = t.bad()
+	s := t.summary(o, c.scan, started, time.Now())
+	s.Mode = "run"
+	s.RequestsSent, s.RateLimited = api.Sent(), api.RateLimited()
+	s.ExitCode = exitCode(runErr, c.rowsBad)
+	if runErr != nil {
+		s.Stopped = runErr.Error()
+	}
+	if err := c.writeReport(w, s); err != nil {
+		return err
+	}
+	c.ui.info("run ended", "applied", s.Counts[batch.StatusApplied], "skipped", s.Counts[batch.StatusSkipped],
+		"failed", s.Counts[batch.StatusFailed], "unknown", s.Counts[batch.StatusUnknown],
+		"pending", s.Counts[batch.StatusPending], "requests", s.RequestsSent, "rate_limited", s.RateLimited)
+	printSummary(c.stdout, s, o.report)
+	return runErr
+}
+
+// writeReport commits the report and writes the summary beside it.
+func (c *command) writeReport(w *report.Writer, s report.Summary) error {
+	if err := w.Commit(); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	if err := report.WriteSummary(report.SummaryPath(c.o.report), s); err != nil {
+		return fmt.Errorf("write the summary: %w", err)
+	}
+	return nil
+}
+
+// explain prints why the run ended early, with a hint where one helps.
+func (c *command) explain(err error) {
+	var le *journal.LockedError
+	var fe *batch.FatalError
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue):
+		c.ui.errorf("%v", err)
+		if c.scan == nil || c.scan.ProblemCount == 0 {
+			c.ui.hint("bulk --help shows the flags and the input format")
+		}
+	case errors.As(err, &le):
+		c.ui.errorf("%v", err)
+		c.ui.hint("wait for that run to end; two runs of one campaign never work at once")
+	case errors.As(err, &fe):
+		c.ui.errorf("%v", err)
+		c.ui.hint("check WHOP_API_KEY: it must be a company API key allowed to manage memberships; then run again")
+	case errors.Is(err, batch.ErrInterrupted):
+		c.ui.errorf("interrupted; the report covers every row so far")
+		c.ui.hint("run the same command again to continue")
+	case errors.Is(err, batch.ErrTooManyFailures):
+		c.ui.errorf("stopped: more than the allowed number of rows failed (--max-failures)")
+		c.ui.hint("read the error column of the report, fix the cause, then run again")
+	default:
+		c.ui.errorf("%v", err)
+		c.ui.hint("run the same command again to continue")
+	}
+}
+
+func newRunID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var _ = slog.LevelInfo

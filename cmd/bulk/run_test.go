@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"bulk/internal/batch"
+	"bulk/internal/journal"
+	"bulk/internal/report"
+	"bulk/internal/whopsim"
+)
+
+const testKey = "whop_test_key_7Hq2"
+
+// cli runs bulk in-process against a simulator on loopback.
+type cli struct {
+	t   *testing.T
+	sim *whopsim.Server
+	url string
+	dir string
+	key string
+}
+
+func newCLI(t *testing.T, cfg whopsim.Config) *cli {
+	t.Helper()
+	cfg.Key = testKey
+	if cfg.Limit == 0 {
+		cfg.NoLimit = true
+	}
+	cfg.AutoCreate = true
+	sim := whopsim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return &cli{t: t, sim: sim, url: srv.URL + "/api/v2", dir: t.TempDir(), key: testKey}
+}
+
+func (c *cli) file(name, content string) string {
+	c.t.Helper()
+	p := filepath.Join(c.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	return p
+}
+
+// run runs bulk with the simulator's base URL and fast test settings.
+func (c *cli) run(args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms"}, args...)
+	e := env{
+		getenv: func(k string) string {
+			if k == "WHOP_API_KEY" {
+				return c.key
+			}
+			return ""
+		},
+		tune: func(o *batch.Options) { o.BaseBackoff = time.Millisecond },
+	}
+	code = run(context.Background(), full, e, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func readReport(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = rec[i]
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func rfc(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return time.Unix(*p, 0).UTC().Format(time.RFC3339)
+}
+
+func TestMixedFileReportMatchesLedger(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	var b strings.Builder
+	b.WriteString("membership_id,days,metadata,ticket\n")
+	for i := 0; i < 40; i++ {
+		if i%4 == 3 {
+			fmt.Fprintf(&b, "mem_mix%03d,,\"{\"\"comp\"\":\"\"nov\"\"}\",T%d\n", i, i)
+		} else {
+			fmt.Fprintf(&b, "mem_mix%03d,%d,,T%d\n", i, 1+i%9, i)
+		}
+	}
+	in := c.file("mixed.csv", b.String())
+	code, stdout, stderr := c.run(in)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "applied          40") {
+		t.Errorf("summary does not say 40 applied:\n%s", stdout)
+	}
+	rows := readReport(t, filepath.Join(c.dir, "mixed.report.csv"))
+	if len(rows) != 40 {
+		t.Fatalf("%d report rows, want 40", len(rows))
+	}
+	applied := map[string]int{}
+	for _, e := range c.sim.Ledger() {
+		applied[e.Op+" "+e.ID]++
+	}
+	for i, r := range rows {
+		if r["line"] != strconv.Itoa(i+2) || r["status"] != "applied" || r["ticket"] != fmt.Sprintf("T%d", i) {
+			t.Errorf("row %d: %v", i, r)
+		}
+		if n := applied[r["action"]+" "+r["membership_id"]]; n != 1 {
+			t.Errorf("%s %s applied %d times", r["action"], r["membership_id"], n)
+		}
+		m, _ := c.sim.Get(r["membership_id"])
+		if r["expires_at"] != rfc(m.ExpiresAt) || r["renewal_period_end"] != rfc(m.RenewalPeriodEnd) {
+			t.Errorf("line %s: report %s/%s, server %s/%s", r["line"], r["expires_at"], r["renewal_period_end"], rfc(m.ExpiresAt), rfc(m.RenewalPeriodEnd))
+		}
+	}
+	s, err := report.ReadSummary(filepath.Join(c.dir, "mixed.report.summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Counts["applied"] != 40 || s.RequestsSent != int64(len(c.sim.Requests())) || s.Campaign != "mixed" || s.InputSHA256 == "" {
+		t.Errorf("summary %+v (server saw %d requests)", s, len(c.sim.Requests()))
+	}
+}
+
+func TestInvalidFileSendsNothing(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("bad.csv", "membership_id,days,metadata\n"+
+		"mem_ok1,7,\n"+
+		"mem_a/../../x,7,\n"+
+		"mem_ok2,7.0,\n"+
+		"mem_ok3,,[1]\n"+
+		"mem_ok1,3,\n")
+	code, _, stderr := c.run(in)
+	if code != exitInput {
+		t.Fatalf("exit %d, want %d", code, exitInput)
+	}
+	for _, line := range []int{3, 4, 5, 6} {
+		if want := fmt.Sprintf("%s:%d: ", in, line); !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not name %s:\n%s", want, stderr)
+		}
+	}
+	if n := len(c.sim.Requests()); n != 0 {
+		t.Errorf("the server saw %d requests for an invalid file", n)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "bad.report.csv")); err == nil {
+		t.Error("a report was written for an invalid file")
+	}
+}
+
+func TestBadKeyExits3(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	c.key = "wrong"
+	in := c.file("c.csv", "membership_id,days\nmem_a1,7\nmem_a2,7\nmem_a3,7\nmem_a4,7\nmem_a5,7\nmem_a6,7\n")
+	code, _, stderr := c.run("--concurrency", "2", in)
+	if code != exitStopped {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "bulk: the API refused the key") || !strings.Contains(stderr, "bulk: hint:") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if n := len(c.sim.Requests()); n > 2 {
+		t.Errorf("%d requests after a 401, want at most --concurrency (2)", n)
+	}
+}
+
+func TestLockedCampaignExits3(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("c.csv", "membership_id,days\nmem_a1,7\n")
+	j, err := journal.Open(filepath.Join(c.dir, ".bulk"), "c", journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	code, _, stderr := c.run(in)
+	if code != exitStopped || !strings.Contains(stderr, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if len(c.sim.Requests()) != 0 {
+		t.Error("a locked campaign sent requests")
+	}
+}
+
+func TestPlan(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	c.sim.Put(whopsim.Membership{ID: "mem_tagged", Status: "active", Valid: true,
+		ExpiresAt: ptr(1_800_000_000), Metadata: map[string]any{"source": "checkout", "tier": "gold"}})
+	c.sim.Put(whopsim.Membership{ID: "mem_gone", Status: "canceled", Valid: false, ExpiresAt: ptr(1_700_000_000)})
+	in := c.file("p.jsonl", `{"membership_id":"mem_plan1","days":7}
+{"membership_id":"mem_plan2","days":30}
+{"membership_id":"mem_missing1","days":7}
+{"membership_id":"mem_lifetime1","days":7}
+{"membership_id":"mem_tagged","metadata":{"tier":"gold"}}
+{"membership_id":"mem_gone","days":7}
+`)
+	code, stdout, stderr := c.run("--plan", in)
+	if code != exitRows {
+		t.Fatalf("plan exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	for _, r := range c.sim.Requests() {
+		if r.Method != "GET" {
+			t.Fatalf("a plan sent %s %s", r.Method, r.Path)
+		}
+	}
+	plan := readReport(t, filepath.Join(c.dir, "p.plan.csv"))
+	want := []struct{ status, errPart string }{
+		{"would_apply", ""}, {"would_apply", ""},
+		{"would_fail", "No such Resource"}, {"would_fail", "nothing to extend"},
+		{"would_apply", "drops existing keys: source"}, {"would_apply", "membership is canceled"},
+	}
+	for i, w := range want {
+		if plan[i]["status"] != w.status || !strings.Contains(plan[i]["error"], w.errPart) {
+			t.Errorf("plan line %s: %s %q, want %s containing %q", plan[i]["line"], plan[i]["status"], plan[i]["error"], w.status, w.errPart)
+		}
+	}
+	if !strings.Contains(stdout, "warnings: 2") {
+		t.Errorf("summary does not count the 2 warnings:\n%s", stdout)
+	}
+	// The real run produces the dates the plan predicted.
+	code, _, stderr = c.run(in)
+	if code != exitRows {
+		t.Fatalf("run exit %d, want 1 (two rows fail); stderr:\n%s", code, stderr)
+	}
+	got := readReport(t, filepath.Join(c.dir, "p.report.csv"))
+	for i := range plan {
+		if plan[i]["status"] != "would_apply" {
+			continue
+		}
+		for _, col := range []string{"previous_expires_at", "expires_at", "previous_renewal_period_end", "renewal_period_end"} {
+			if plan[i][col] != got[i][col] {
+				t.Errorf("line %s %s: plan %q, run %q", plan[i]["line"], col, plan[i][col], got[i][col])
+			}
+		}
+	}
+	// A plan after the run knows from the journal what is done.
+	code, _, _ = c.run("--plan", in)
+	plan = readReport(t, filepath.Join(c.dir, "p.plan.csv"))
+	if plan[0]["status"] != "would_skip" || code != exitRows {
+		t.Errorf("plan after run: line 1 %s, exit %d", plan[0]["status"], code)
+	}
+}
+
+func TestPlanOfflineNeedsNoKeyAndNoNetwork(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	c.key = ""
+	in := c.file("o.csv", "membership_id,days,metadata\nmem_a1,7,\nmem_a2,,{}\nmem_a3,14,\n")
+	code, stdout, stderr := c.run("--plan", "--offline", in)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if n := len(c.sim.Requests()); n != 0 {
+		t.Errorf("--offline made %d requests", n)
+	}
+	s, _ := report.ReadSummary(filepath.Join(c.dir, "o.plan.summary.json"))
+	if s.DaysGranted != 21 || s.MembershipsTouched != 3 || s.RequestsToSend != 5 || s.Mode != "plan-offline" {
+		t.Errorf("summary %+v", s)
+	}
+	if !strings.Contains(stdout, "free days to grant: 21") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args func(c *cli) []string
+		key  string
+		want int
+	}{
+		{"all applied", func(c *cli) []string { return []string{c.file("a.csv", "membership_id,days\nmem_x1,7\n")} }, testKey, 0},
+		{"a row fails", func(c *cli) []string { return []string{c.file("a.csv", "membership_id,days\nmem_missing9,7\n")} }, testKey, 1},
+		{"usage", func(c *cli) []string {
+			return []string{"--concurrency", "0", c.file("a.csv", "membership_id,days\nmem_x1,7\n")}
+		}, testKey, 2},
+		{"no file", func(c *cli) []string { return nil }, testKey, 2},
+		{"input", func(c *cli) []string { return []string{c.file("a.csv", "membership_id,days\nmem_x1,0\n")} }, testKey, 2},
+		{"no key", func(c *cli) []string { return []string{c.file("a.csv", "membership_id,days\nmem_x1,7\n")} }, "", 2},
+		{"plain http elsewhere", func(c *cli) []string {
+			return []string{"--base-url", "http://api.example.com/api/v2", c.file("a.csv", "membership_id,days\nmem_x1,7\n")}
+		}, testKey, 2},
+		{"key refused", func(c *cli) []string { return []string{c.file("a.csv", "membership_id,days\nmem_x1,7\n")} }, "bad", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t, whopsim.Config{})
+			c.key = tt.key
+			if code, _, stderr := c.run(tt.args(c)...); code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestJSONLogs(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("j.csv", "membership_id,days\nmem_x1,7\nmem_missing2,7\n")
+	code, _, stderr := c.run("--log-format", "json", in)
+	if code != exitRows {
+		t.Fatalf("exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Errorf("stderr line is not JSON: %q", line)
+			continue
+		}
+		if v["campaign"] != "j" || v["run"] == "" {
+			t.Errorf("log line without campaign and run: %q", line)
+		}
+	}
+}
+
+func TestSimulateUsesItsOwnFiles(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "camp.csv")
+	os.WriteFile(in, []byte("membership_id,days\nmem_s1,7\n"), 0o644)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"--simulate", "--api-limit", "none", in},
+		env{getenv: func(string) string { return "" }}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, p := range []string{"camp.simulated.report.csv", ".bulk/camp.simulated.journal"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("missing %s", p)
+		}
+	}
+	for _, p := range []string{"camp.report.csv", ".bulk/camp.journal"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("a simulation wrote the real campaign's %s", p)
+		}
+	}
+}
+
+func ptr(v int64) *int64 { return &v }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"bulk/internal/batch"
+	"bulk/internal/report"
+)
+
+// tally counts report rows as they are written.
+type tally struct {
+	perAction map[string]int
+	counts    map[string]int
+	days      int64
+	touched   map[uint64]struct{} // hashes of membership IDs applied (plan: would apply)
+	warnings  int
+	earliest  *int64
+	latest    *int64
+}
+
+func newTally(plan bool) *tally {
+	return &tally{perAction: map[string]int{}, counts: map[string]int{}, touched: map[uint64]struct{}{}}
+}
+
+func (t *tally) add(r report.Row) {
+	t.perAction[r.Action]++
+	t.counts[r.Status]++
+	if r.Status != batch.StatusApplied && r.Status != batch.WouldApply {
+		return
+	}
+	if r.Action == string(batch.AddFreeDays) {
+		t.days += int64(r.Days)
+		for _, ts := range []*int64{r.ExpiresAt, r.RenewalPeriodEnd} {
+			if ts == nil {
+				continue
+			}
+			if t.earliest == nil || *ts < *t.earliest {
+				t.earliest = ts
+			}
+			if t.latest == nil || *ts > *t.latest {
+				t.latest = ts
+			}
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(r.MembershipID))
+	t.touched[h.Sum64()] = struct{}{}
+}
+
+// bad: some row failed or is unknown (plan: would fail).
+func (t *tally) bad() bool {
+	return t.counts[batch.StatusFailed]+t.counts[batch.StatusUnknown]+t.counts[batch.WouldFail] > 0
+}
+
+func (t *tally) summary(o *options, scan *batch.Scan, start, end time.Time) report.Summary {
+	s := report.Summary{
+		Campaign: o.campaign, Input: o.file, InputSHA256: scan.SHA256, Simulated: o.simulate,
+		Rows: scan.Rows, RowsPerAction: t.perAction, Counts: t.counts,
+		DaysGranted: t.days, MembershipsTouched: len(t.touched), Warnings: t.warnings,
+		Started: start.UTC(), Ended: end.UTC(), DurationSeconds: end.Sub(start).Seconds(),
+	}
+	if t.earliest != nil {
+		e, l := time.Unix(*t.earliest, 0).UTC(), time.Unix(*t.latest, 0).UTC()
+		s.EarliestNewExpiry, s.LatestNewExpiry = &e, &l
+	}
+	return s
+}
+
+// printSummary is the human summary on stdout.
+func printSummary(w io.Writer, s report.Summary, reportPath string) {
+	what := "run"
+	if strings.HasPrefix(s.Mode, "plan") {
+		what = "plan"
+	}
+	fmt.Fprintf(w, "bulk %s of campaign %q: %d rows from %s in %s\n", what, s.Campaign, s.Rows, s.Input,
+		time.Duration(s.DurationSeconds*float64(time.Second)).Round(100*time.Millisecond))
+	actions := sortedKeys(s.RowsPerAction)
+	for _, a := range actions {
+		fmt.Fprintf(w, "  %-16s %d rows\n", a, s.RowsPerAction[a])
+	}
+	for _, st := range sortedKeys(s.Counts) {
+		fmt.Fprintf(w, "  %-16s %d\n", st, s.Counts[st])
+	}
+	verb := "granted"
+	if what == "plan" {
+		verb = "to grant"
+	}
+	fmt.Fprintf(w, "  free days %s: %d; memberships touched: %d\n", verb, s.DaysGranted, s.MembershipsTouched)
+	if s.EarliestNewExpiry != nil {
+		fmt.Fprintf(w, "  new expiry dates from %s to %s\n", s.EarliestNewExpiry.Format(time.RFC3339), s.LatestNewExpiry.Format(time.RFC3339))
+	}
+	if s.Warnings > 0 {
+		fmt.Fprintf(w, "  warnings: %d (see the error column)\n", s.Warnings)
+	}
+	if s.Mode != "plan-offline" {
+		fmt.Fprintf(w, "  requests sent: %d; refused with 429: %d\n", s.RequestsSent, s.RateLimited)
+	}
+	if what == "plan" {
+		fmt.Fprintf(w, "  a real run would send about %d requests: %s at the current pace\n",
+			s.RequestsToSend, (time.Duration(s.EstimatedRunSeconds) * time.Second).String())
+	}
+	if s.Stopped != "" {
+		fmt.Fprintf(w, "  stopped early: %s (run the same command again to continue)\n", s.Stopped)
+	}
+	fmt.Fprintf(w, "report: %s\nsummary: %s\n", reportPath, report.SummaryPath(reportPath))
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
