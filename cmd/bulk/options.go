@@ -30,6 +30,7 @@ type options struct {
 	baseURL     string
 	apiLimit    string
 	settleDelay time.Duration
+	timeout     time.Duration
 	simulate    bool
 	logFormat   string
 	version     bool
@@ -75,6 +76,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.baseURL, "base-url", "", "API base URL, https (or http to a loopback host) (default: $WHOP_BASE_URL or "+client.DefaultBaseURL+")")
 	fs.StringVar(&o.apiLimit, "api-limit", "100/10s", "the API's limit, never exceeded whatever --rate says: N/DURATION, or none (simulators only)")
 	fs.DurationVar(&o.settleDelay, "settle-delay", 5*time.Second, "wait before reading back a membership whose update has an unknown outcome")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up waiting for an answer after this long (the outcome of such a request is then unknown, and settled)")
 	fs.BoolVar(&o.simulate, "simulate", false, "run against the built-in simulator of the API on loopback (files get .simulated in their names)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines on stderr: text|json")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -146,6 +148,8 @@ func (o *options) check() error {
 		return &usageError{"--max-failures must be 0 (no limit) or more"}
 	case o.logFormat != "text" && o.logFormat != "json":
 		return &usageError{"--log-format must be text or json"}
+	case o.timeout <= 0:
+		return &usageError{"--timeout must be positive"}
 	case o.settleDelay < 0:
 		return &usageError{"--settle-delay must not be negative"}
 	}

@@ -155,7 +155,7 @@ func (c *command) connect() (*client.Client, func(), error) {
 		return nil, stop, &usageError{"WHOP_API_KEY is not set"}
 	}
 	api, err := client.New(client.Options{
-		BaseURL: base, Key: c.key, UserAgent: "bulk/" + version, MaxConns: o.concurrency,
+		BaseURL: base, Key: c.key, UserAgent: "bulk/" + version, MaxConns: o.concurrency, Timeout: o.timeout,
 	})
 	if err != nil {
 		return nil, stop, &usageError{err.Error()}

@@ -358,3 +358,47 @@ func TestSimulateUsesItsOwnFiles(t *testing.T) {
 }
 
 func ptr(v int64) *int64 { return &v }
+
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	for _, terminal := range []bool{false, true} {
+		c := newCLI(t, whopsim.Config{})
+		in := c.file("p.csv", "membership_id,days\nmem_x1,7\nmem_x2,7\nmem_x3,7\n")
+		var out, errb bytes.Buffer
+		e := env{getenv: func(k string) string {
+			if k == "WHOP_API_KEY" {
+				return testKey
+			}
+			return ""
+		}, terminal: terminal}
+		code := run(context.Background(), []string{"--base-url", c.url, "--api-limit", "none", in}, e, &out, &errb)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		bar := strings.Contains(errb.String(), "applying")
+		ansi := strings.ContainsAny(errb.String(), "\x1b\r")
+		if bar != terminal || (!terminal && ansi) {
+			t.Errorf("terminal=%v: progress bar %v, control characters %v in stderr:\n%q", terminal, bar, ansi, errb.String())
+		}
+		if strings.Contains(out.String(), "applying") {
+			t.Errorf("progress on stdout")
+		}
+	}
+}
+
+func TestMaxFailuresExits3(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	var b strings.Builder
+	b.WriteString("membership_id,days\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&b, "mem_missing%d,7\n", i)
+	}
+	in := c.file("f.csv", b.String())
+	code, _, stderr := c.run("--max-failures", "3", "--concurrency", "1", in)
+	if code != exitStopped || !strings.Contains(stderr, "--max-failures") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	rows := readReport(t, filepath.Join(c.dir, "f.report.csv"))
+	if len(rows) != 30 || rows[29]["status"] != "pending" {
+		t.Errorf("report: %d rows, last %v", len(rows), rows[len(rows)-1])
+	}
+}

@@ -279,3 +279,42 @@ func FuzzDecodeError(f *testing.F) {
 		}
 	})
 }
+
+// A membership ID can never change the request path: anything but
+// mem_[A-Za-z0-9]+ is refused before a request is built.
+func TestIDCannotChangeThePath(t *testing.T) {
+	sim, c := newSim(t, whopsim.Config{AutoCreate: true})
+	for _, id := range []string{
+		"mem_a/../../x", "mem_a%2F..", "mem_a?x=1", "mem_a#frag", "mem_a/add_free_days",
+		"mem_\u0430bc", // Cyrillic a
+		"mem_ａbc",      // fullwidth a
+		"mem_a\x00", "mem_a b", "../memberships/mem_a", "", "mem_",
+	} {
+		_, err := c.AddFreeDays(context.Background(), id, 7, "k")
+		if KindOf(err) != NotSent {
+			t.Errorf("id %q: error %v, want NotSent", id, err)
+		}
+	}
+	if n := len(sim.Requests()); n != 0 {
+		t.Errorf("the server saw %d requests", n)
+	}
+}
+
+// TLS verification cannot be turned off: a server whose certificate is not
+// trusted is refused, and nothing reaches it.
+func TestUntrustedCertificateIsRefused(t *testing.T) {
+	sim := whopsim.New(whopsim.Config{Key: testKey, AutoCreate: true})
+	srv := httptest.NewTLSServer(sim)
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL + "/api/v2", Key: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "mem_a")
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("got %v, want a certificate error", err)
+	}
+	if n := len(sim.Requests()); n != 0 {
+		t.Errorf("the server saw %d requests", n)
+	}
+}
