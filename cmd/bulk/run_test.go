@@ -402,3 +402,26 @@ func TestMaxFailuresExits3(t *testing.T) {
 		t.Errorf("report: %d rows, last %v", len(rows), rows[len(rows)-1])
 	}
 }
+
+func TestManyBadRowsAreCapped(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	var b strings.Builder
+	b.WriteString("membership_id,days\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "mem_b%d,0\n", i)
+	}
+	in := c.file("many.csv", b.String())
+	code, _, stderr := c.run(in)
+	if code != exitInput {
+		t.Fatalf("exit %d", code)
+	}
+	if n := strings.Count(stderr, in+":"); n > batch.MaxProblems+2 {
+		t.Errorf("%d problem lines, want the listing capped at %d", n, batch.MaxProblems)
+	}
+	if !strings.Contains(stderr, "and 4900 more problems") {
+		t.Errorf("stderr does not say how many more:\n%s", stderr[len(stderr)-300:])
+	}
+	if len(c.sim.Requests()) != 0 {
+		t.Error("requests were sent")
+	}
+}
