@@ -117,69 +117,87 @@ func New(api API, j *journal.Journal, opts Options) *Engine {
 // why it stopped early: ErrInterrupted, ErrTooManyFailures, a *FatalError,
 // or an error reading the input or writing the journal.
 func (e *Engine) Run(ctx context.Context, src RowSource, emit func(report.Row) error) error {
+	e.start(ctx)
+	defer e.halt(nil)
+	return e.finish(feed(e, src, emit, func(row Row) (report.Row, func() report.Row) {
+		res, prior, work := e.prejudge(row)
+		switch {
+		case !work:
+			return res, nil
+		case e.stopped():
+			return pendingRow(row, prior), nil
+		}
+		return report.Row{}, func() report.Row { return e.process(row, prior) }
+	}))
+}
+
+// start sets up the two ways a run ends early. When ctx is cancelled (an
+// interrupt) or the run halts for another reason, no new row is taken;
+// requests already sent may still finish, within the grace period.
+func (e *Engine) start(ctx context.Context) {
 	e.stopCtx, e.stop = context.WithCancelCause(context.WithoutCancel(ctx))
 	e.reqCtx, e.reqCancel = context.WithCancel(context.WithoutCancel(ctx))
-	defer e.reqCancel()
 	go func() {
 		select {
 		case <-ctx.Done():
 			e.halt(ErrInterrupted)
 		case <-e.stopCtx.Done():
 		}
-		// Requests already sent may finish, within the grace period.
 		t := time.NewTimer(e.opts.Grace)
 		defer t.Stop()
 		select {
 		case <-t.C:
-			e.reqCancel()
 		case <-e.reqCtx.Done():
 		}
+		e.reqCancel()
 	}()
-	defer e.halt(nil)
+}
 
+// finish returns err, or why the run stopped early.
+func (e *Engine) finish(err error) error {
+	if err == nil && e.stopped() {
+		err = context.Cause(e.stopCtx)
+	}
+	e.reqCancel()
+	return err
+}
+
+// feed reads src in order and settles each row: at once when handle
+// returns no work for it, else by running the work in the pool of
+// Concurrency workers. Results reach emit in input order.
+func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) (T, func() T)) error {
 	out := newReorder(emit, e.opts.Progress)
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
-	var readErr error
+	var err error
 	for seq := 0; ; seq++ {
-		row, err := src.Next()
-		if err == io.EOF {
+		row, rerr := src.Next()
+		if rerr == io.EOF {
 			break
 		}
-		if err != nil {
-			readErr = err
-			e.halt(err)
+		if rerr == nil {
+			rerr = out.wait(seq, maxAhead)
+		}
+		if rerr != nil {
+			err = rerr
+			e.halt(rerr)
 			break
 		}
-		if err := out.wait(seq, maxAhead); err != nil {
-			e.halt(err)
-			g.Wait()
-			return err
-		}
-		res, prior, work := e.prejudge(row)
-		if !work || e.stopCtx.Err() != nil {
-			if work {
-				res = pendingRow(row, prior)
-			}
+		res, work := handle(row)
+		if work == nil {
 			out.put(seq, res)
 			continue
 		}
 		g.Go(func() error {
-			out.put(seq, e.process(row, prior))
+			out.put(seq, work())
 			return nil
 		})
 	}
 	g.Wait()
-	if err := out.close(); err != nil {
-		return err
+	if cerr := out.close(); err == nil {
+		err = cerr
 	}
-	if readErr != nil {
-		return readErr
-	}
-	if cause := context.Cause(e.stopCtx); cause != nil && e.stopCtx.Err() != nil {
-		return cause
-	}
-	return nil
+	return err
 }
 
 // maxAhead bounds how far the reader may run ahead of the oldest row not

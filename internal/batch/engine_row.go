@@ -128,9 +128,7 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 		ce := asClientError(err)
 		switch ce.Kind {
 		case client.RateLimited:
-			e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
-			e.pace.RateLimited(ce.RetryAfter)
-			if limited++; limited <= maxLimited {
+			if e.refused(intent, ce, &limited) {
 				continue
 			}
 		case client.NotSent:
@@ -203,9 +201,7 @@ func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
 		status := StatusFailed
 		switch ce.Kind {
 		case client.RateLimited:
-			e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
-			e.pace.RateLimited(ce.RetryAfter)
-			if limited++; limited <= maxLimited {
+			if e.refused(intent, ce, &limited) {
 				continue
 			}
 		case client.NotSent, client.Unknown:
@@ -228,6 +224,15 @@ func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
 		}
 		return reportRow(row, out, status)
 	}
+}
+
+// refused handles a 429 to a POST: the request was not applied, and every
+// worker pauses. It says whether to send the request again.
+func (e *Engine) refused(intent journal.Record, ce *client.Error, limited *int) bool {
+	e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
+	e.pace.RateLimited(ce.RetryAfter)
+	*limited++
+	return *limited <= maxLimited
 }
 
 // settle establishes whether an add-free-days request with an unknown

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 
 	"bulk/internal/client"
 	"bulk/internal/journal"
@@ -35,52 +32,14 @@ type PlanRow struct {
 // the dates after the change. A nil api plans offline: from the file and
 // the journal alone.
 func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) error) error {
-	e.stopCtx, e.stop = context.WithCancelCause(ctx)
-	e.reqCtx, e.reqCancel = context.WithCancel(ctx)
-	defer e.reqCancel()
+	e.start(ctx)
 	defer e.halt(nil)
-	var g errgroup.Group
-	g.SetLimit(e.opts.Concurrency)
-	out := newReorder(emit, e.opts.Progress)
-	var readErr error
-	for seq := 0; ; seq++ {
-		row, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-		if err := out.wait(seq, maxAhead); err != nil {
-			e.halt(err)
-			break
-		}
+	return e.finish(feed(e, src, emit, func(row Row) (PlanRow, func() PlanRow) {
 		if e.api == nil || e.stopped() {
-			out.put(seq, e.planOffline(row))
-			continue
+			return e.planOffline(row), nil
 		}
-		g.Go(func() error {
-			out.put(seq, e.planRow(row))
-			return nil
-		})
-	}
-	g.Wait()
-	if err := out.close(); err != nil {
-		return err
-	}
-	if readErr != nil {
-		return readErr
-	}
-	if e.stopped() {
-		if cause := context.Cause(e.stopCtx); cause != nil && !errors.Is(cause, context.Canceled) {
-			return cause
-		}
-		if ctx.Err() != nil {
-			return ErrInterrupted
-		}
-	}
-	return nil
+		return PlanRow{}, func() PlanRow { return e.planRow(row) }
+	}))
 }
 
 // planOffline: what the file and the journal alone say.
