@@ -7,7 +7,6 @@ import (
 	"bulk/internal/batch"
 	"bulk/internal/client"
 	"bulk/internal/journal"
-	"bulk/internal/report"
 )
 
 // plan is --plan: every membership read, no change sent.
@@ -30,15 +29,11 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 		return err
 	}
 	defer j.Close()
-	rows, err := batch.OpenRows(o.file, format, c.scan.Extra)
+	rows, w, err := c.open(format)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	w, err := report.Create(o.report, c.scan.Extra)
-	if err != nil {
-		return err
-	}
 	defer w.Abort()
 
 	pace, _ := o.pace()

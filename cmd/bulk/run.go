@@ -178,15 +178,11 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 	}, true); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	rows, err := batch.OpenRows(o.file, format, c.scan.Extra)
+	rows, w, err := c.open(format)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	w, err := report.Create(o.report, c.scan.Extra)
-	if err != nil {
-		return err
-	}
 	defer w.Abort()
 
 	pace, _ := o.pace()
@@ -233,6 +229,20 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 		"pending", s.Counts[batch.StatusPending], "requests", s.RequestsSent, "rate_limited", s.RateLimited)
 	printSummary(c.stdout, s, o.report)
 	return runErr
+}
+
+// open opens the input for its second reading and starts the report.
+func (c *command) open(format batch.Format) (*batch.Rows, *report.Writer, error) {
+	rows, err := batch.OpenRows(c.o.file, format, c.scan.Extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := report.Create(c.o.report, c.scan.Extra)
+	if err != nil {
+		rows.Close()
+		return nil, nil, err
+	}
+	return rows, w, nil
 }
 
 // writeReport commits the report and writes the summary beside it.
