@@ -1,0 +1,105 @@
+// Package journal keeps a campaign's journal: the durable, append-only
+// record of every request bulk has sent or was about to send, which is what
+// lets an interrupted campaign resume without extending a membership twice.
+//
+// # Files
+//
+// A campaign NAME (letters, digits, '.', '_', '-'; not starting with a dot)
+// owns two files in the state directory, which is created with mode 0700:
+//
+//	NAME.journal  the journal, mode 0600
+//	NAME.lock     the campaign lock, mode 0600
+//
+// # Journal format
+//
+// The journal is JSON lines: one flat object per line (strings, integers,
+// booleans and null only), appended in the order things happened and never
+// rewritten. Every record has
+//
+//	t    "run", "intent" or "outcome"
+//	at   when it was written, Unix milliseconds
+//	run  the id of the run that wrote it
+//
+// A run record starts each run:
+//
+//	{"t":"run","at":1767225600000,"run":"R","file":"nov.csv","sha256":"<input SHA-256>","pid":4242}
+//
+// An intent record is written, and fsynced, before a request is sent:
+//
+//	{"t":"intent","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,
+//	 "input":"<input SHA-256>","days":7,"payload":"<body SHA-256>","key":"<Idempotency-Key>",
+//	 "before":true,"prev_expires_at":1767225600,"prev_renewal_period_end":null,
+//	 "expires_at":null,"renewal_period_end":null}
+//
+// An outcome record is written once the request's fate is known, or known to
+// be unknowable:
+//
+//	{"t":"outcome","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,…,
+//	 "status":"applied","http":200,"prev_expires_at":1767225600,…,
+//	 "expires_at":1767830400,"renewal_period_end":null,"attempts":1}
+//
+// action is "add_free_days" or "update_metadata"; id is the membership; line
+// is the row's line in the input of the run that wrote the record, and input
+// that input's SHA-256. status is "applied", "failed", "unknown" (sent, but
+// the result could not be established) or "not_applied" (established not to
+// have taken effect). http is the last HTTP status and err the error text,
+// when there was one. The four date fields are Unix seconds and are always
+// present in intents and outcomes: prev_* are the membership's dates before
+// the change, expires_at and renewal_period_end after it. null means not
+// known, unless "before":true says prev_* were read from the API, where null
+// means the membership had no such date. Other fields are left out when
+// empty, zero or false. Strings are escaped as encoding/json escapes them
+// (so "<" appears as \u003c). For one action on one membership, the latest
+// record in the file is its current state.
+//
+// Examples:
+//
+//	jq -c 'select(.t=="outcome" and .status=="unknown")' NAME.journal
+//	grep '"id":"mem_1"' NAME.journal
+//
+// # Durability
+//
+// Every Append writes its whole line with one write call before it returns,
+// so a killed process loses nothing it appended. A durable append also
+// waits for an fsync covering it: the caller appends each intent durably,
+// so no request is sent unless its intent survives a power loss. Outcomes
+// need not wait: they are fsynced by the next durable append or within
+// Options.SyncEvery (200ms by default). Concurrent durable appends share
+// fsyncs (group commit). A failed write or fsync makes every later Append
+// fail: the journal can no longer promise anything.
+//
+// # Torn tail
+//
+// A crash can leave the last line incomplete. On Open, a last line with no
+// newline, or a last line that does not decode, is dropped: the file is
+// truncated to the end of the last good record before anything is
+// appended. An undecodable record anywhere else means the journal was
+// damaged, not torn: Open refuses it with a *CorruptError naming the line,
+// for an operator to inspect. A read-only Open ignores a torn tail and
+// changes nothing.
+//
+// # Lock
+//
+// Open takes an exclusive flock on NAME.lock and then writes the holder's
+// details into it: {"pid":4242,"host":"h","started":"2026-01-01T00:00:00Z",
+// "campaign":"NAME"}. A second Open gets a *LockedError naming that holder.
+// The kernel releases the lock when its holder exits, however it exits, so
+// a stale lock file blocks nobody; it is never deleted, since deleting it
+// would let two runs lock two different files. A read-only Open takes no
+// lock, and may run beside a writer.
+//
+// # Memory and speed
+//
+// Nothing of a record stays in memory. The index holds, per key, the 64-bit
+// FNV-1a hash of action + "\x00" + id and the offset of the key's latest
+// record, about 21 bytes; Lookup reads that record back from the file and
+// checks that it is the one asked for. Open parses the file in parallel
+// chunks with a decoder made for this format (encoding/json decodes
+// whatever it does not expect), and Lookup reads ahead while lookups
+// follow the file's order, as a resume's do.
+//
+// # What this package does not do
+//
+// It does not talk to the network, decide what a record means for a row,
+// or choose outcomes: it stores what its caller tells it, and returns it.
+package journal

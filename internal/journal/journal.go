@@ -1,0 +1,355 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Options configure Open.
+type Options struct {
+	// ReadOnly opens without the lock and never writes: for dry runs and
+	// tools that may run beside a real run.
+	ReadOnly bool
+	// SyncEvery is how often appends that were not durable are fsynced in
+	// the background. Zero means DefaultSyncEvery; negative turns the
+	// background fsync off (Sync and Close still fsync).
+	SyncEvery time.Duration
+}
+
+// DefaultSyncEvery is the default Options.SyncEvery.
+const DefaultSyncEvery = 200 * time.Millisecond
+
+// ErrClosed is returned by calls on a closed Journal.
+var ErrClosed = errors.New("journal is closed")
+
+// Stats counts what a Journal did since Open.
+type Stats struct {
+	Records   int   // records in the file
+	Appends   int   // records appended since Open
+	Fsyncs    int   // fsyncs of the journal file since Open
+	TornBytes int64 // bytes of a torn last record dropped on Open
+}
+
+// Journal is an open campaign journal. Its methods are safe for concurrent
+// use.
+type Journal struct {
+	path     string
+	readOnly bool
+	f        *os.File // nil: read-only and the file does not exist
+	lock     *os.File // nil when read-only
+
+	mu      sync.Mutex
+	cond    sync.Cond // on mu: signalled when an fsync ends
+	index   index
+	size    int64  // end of the last whole record
+	buf     []byte // encoding buffer
+	written uint64 // records written
+	synced  uint64 // records covered by a finished fsync
+	syncing bool
+	err     error // sticky: once a write or fsync failed, nothing more is appended
+	closed  bool
+	stats   Stats
+
+	reader lineReader
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Open opens the journal of campaign in dir.
+//
+// Unless opt.ReadOnly, it creates dir (mode 0700) if needed, takes the
+// campaign's lock or returns a *LockedError naming its holder, reads the
+// journal into the index and drops a torn last record; a damaged journal
+// is refused with a *CorruptError. Read-only, it takes no lock and writes
+// nothing, and a missing directory or file is an empty journal.
+func Open(dir, campaign string, opt Options) (*Journal, error) {
+	if err := CheckCampaign(campaign); err != nil {
+		return nil, err
+	}
+	j := &Journal{
+		path:     filepath.Join(dir, campaign+".journal"),
+		readOnly: opt.ReadOnly,
+	}
+	j.cond.L = &j.mu
+	var err error
+	if opt.ReadOnly {
+		err = j.openReadOnly()
+	} else {
+		err = j.openWriter(dir, campaign)
+	}
+	if err != nil {
+		j.closeFiles()
+		return nil, err
+	}
+	j.reader.f = j.f
+	if !opt.ReadOnly && opt.SyncEvery >= 0 {
+		every := opt.SyncEvery
+		if every == 0 {
+			every = DefaultSyncEvery
+		}
+		j.stop, j.done = make(chan struct{}), make(chan struct{})
+		go j.syncLoop(every)
+	}
+	return j, nil
+}
+
+func (j *Journal) openReadOnly() error {
+	f, err := os.Open(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	j.f = f
+	_, err = j.load()
+	return err
+}
+
+func (j *Journal) openWriter(dir, campaign string) error {
+	if err := mkdirAll(dir); err != nil {
+		return err
+	}
+	lock, err := lockCampaign(filepath.Join(dir, campaign+".lock"), campaign)
+	if err != nil {
+		return err
+	}
+	j.lock = lock
+	if j.f, err = os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600); err != nil {
+		return err
+	}
+	fileSize, err := j.load()
+	if err != nil {
+		return err
+	}
+	if fileSize > j.size {
+		// Drop the torn tail before anything is appended after it.
+		if err := j.f.Truncate(j.size); err != nil {
+			return fmt.Errorf("truncate torn tail of %s: %w", j.path, err)
+		}
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", j.path, err)
+		}
+		j.stats.TornBytes = fileSize - j.size
+	}
+	// Make the journal's and the lock's directory entries durable.
+	return syncDir(dir)
+}
+
+// Index values hold the record's offset shifted left by typeBits, and its
+// type below.
+const (
+	typeBits    = 2
+	codeIntent  = 1
+	codeOutcome = 2
+)
+
+func typeCode(typ string) uint64 {
+	switch typ {
+	case TypeIntent:
+		return codeIntent
+	case TypeOutcome:
+		return codeOutcome
+	}
+	return 0
+}
+
+// hashKey is the 64-bit FNV-1a of action + "\x00" + id.
+func hashKey[S ~string | ~[]byte](action, id S) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(action); i++ {
+		h = (h ^ uint64(action[i])) * prime
+	}
+	h *= prime // the zero byte
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * prime
+	}
+	return h
+}
+
+// Path returns the journal file's path.
+func (j *Journal) Path() string { return j.path }
+
+// Len returns the number of (action, membership) keys in the journal.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.index.len()
+}
+
+// Stats returns counters for tests and diagnostics.
+func (j *Journal) Stats() Stats {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.stats
+}
+
+// Lookup returns the latest record, intent or outcome, for the action on
+// membership id.
+func (j *Journal) Lookup(action, id string) (Record, bool, error) {
+	j.mu.Lock()
+	v, ok := j.index.get(hashKey(action, id))
+	closed := j.closed
+	j.mu.Unlock()
+	if closed {
+		return Record{}, false, ErrClosed
+	}
+	if !ok {
+		return Record{}, false, nil
+	}
+	off := int64(v >> typeBits)
+	var r Record
+	if err := j.reader.record(off, &r); err != nil {
+		return Record{}, false, fmt.Errorf("journal %s: record at offset %d: %w", j.path, off, err)
+	}
+	if r.Action != action || r.ID != id {
+		return Record{}, false, fmt.Errorf("journal %s: record at offset %d is for %s %s, not %s %s (hash collision)",
+			j.path, off, r.Action, r.ID, action, id)
+	}
+	return r, true, nil
+}
+
+// Append writes r as one line. The line is in the file (in the kernel's
+// page cache) when Append returns, so a killed process does not lose it.
+// With durable set, Append also waits for an fsync that covers it;
+// concurrent durable appends share fsyncs. A zero r.At is set to now.
+func (j *Journal) Append(r Record, durable bool) error {
+	if err := checkShape(r.Type, r.Action != "", r.ID != ""); err != nil {
+		return err
+	}
+	if r.At == 0 {
+		r.At = time.Now().UnixMilli()
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.writable(); err != nil {
+		return err
+	}
+	j.buf = appendRecord(j.buf[:0], &r)
+	off := j.size
+	if n, err := j.f.Write(j.buf); err != nil {
+		j.failWrite(n, err)
+		return j.err
+	}
+	j.size += int64(len(j.buf))
+	j.written++
+	j.stats.Records++
+	j.stats.Appends++
+	if code := typeCode(r.Type); code != 0 {
+		j.index.set(hashKey(r.Action, r.ID), uint64(off)<<typeBits|code)
+	}
+	if !durable {
+		return nil
+	}
+	return j.waitSynced(j.written)
+}
+
+func (j *Journal) writable() error {
+	switch {
+	case j.readOnly:
+		return fmt.Errorf("journal %s is open read-only", j.path)
+	case j.closed:
+		return ErrClosed
+	}
+	return j.err
+}
+
+// failWrite removes a partly written line, so nothing is ever appended to
+// garbage, and makes the journal refuse further appends.
+func (j *Journal) failWrite(n int, err error) {
+	j.err = fmt.Errorf("append to %s: %w", j.path, err)
+	if n > 0 {
+		if terr := j.f.Truncate(j.size); terr != nil {
+			j.err = fmt.Errorf("%w; and removing the partial record failed: %v", j.err, terr)
+		}
+	}
+	j.reader.reset()
+}
+
+// Sync fsyncs every record appended so far.
+func (j *Journal) Sync() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.readOnly {
+		return nil
+	}
+	if j.closed {
+		return ErrClosed
+	}
+	return j.waitSynced(j.written)
+}
+
+// Close fsyncs the journal, closes it and releases the campaign lock. Closing
+// a closed Journal does nothing.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	j.closed = true
+	var err error
+	if !j.readOnly {
+		err = j.waitSynced(j.written)
+	}
+	j.mu.Unlock()
+	if j.stop != nil {
+		close(j.stop)
+		<-j.done
+	}
+	return errors.Join(err, j.closeFiles())
+}
+
+func (j *Journal) closeFiles() error {
+	var errs []error
+	if j.f != nil {
+		errs = append(errs, j.f.Close())
+	}
+	if j.lock != nil {
+		errs = append(errs, j.lock.Close()) // releases the flock
+	}
+	return errors.Join(errs...)
+}
+
+// mkdirAll creates dir and its missing parents with mode 0700, and fsyncs
+// the parent of each directory it creates.
+func mkdirAll(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package journal
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Loading a journal of a million rows means checking two million lines.
+// One goroutine reads the file in chunks cut at line ends, a few parse them
+// in parallel into index entries, and the caller applies the entries to the
+// index in file order, so the latest record of a key still wins.
+
+// chunkSize is a variable for tests.
+var chunkSize = 512 << 10
+
+// chunk is a run of whole lines of the file and what parsing found in it.
+type chunk struct {
+	off  int64  // file offset of data[0]
+	data []byte // whole lines, newlines included
+	buf  []byte // data's storage
+
+	entries []indexEntry  // for the lines before bad
+	lines   int           // lines before bad
+	bad     *CorruptError // the first undecodable line; Line counts from the chunk's start
+	badEnd  int64         // file offset just after the bad line
+	done    chan struct{}
+}
+
+type loader struct {
+	f    *os.File
+	path string
+	size int64 // bytes to read
+
+	free    chan *chunk // chunks not in use: bounds the memory in flight
+	work    chan *chunk // to the parsers
+	ordered chan *chunk // to the caller, in file order
+	quit    chan struct{}
+	wg      sync.WaitGroup
+	readErr error
+}
+
+// load reads the journal into the index and sets j.size to the end of the
+// last good record. It returns the size of the file it read.
+func (j *Journal) load() (int64, error) {
+	fi, err := j.f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	parsers := min(runtime.GOMAXPROCS(0), 4)
+	n := 2*parsers + 2
+	l := &loader{
+		f: j.f, path: j.path, size: fi.Size(),
+		free: make(chan *chunk, n), work: make(chan *chunk, n), ordered: make(chan *chunk, n),
+		quit: make(chan struct{}),
+	}
+	for range n {
+		l.free <- &chunk{done: make(chan struct{}, 1)}
+	}
+	l.wg.Add(1 + parsers)
+	go l.read()
+	for range parsers {
+		go l.parse()
+	}
+	var ib indexBuilder
+	bad := j.apply(l, &ib)
+	close(l.quit)
+	l.wg.Wait()
+	switch {
+	case l.readErr != nil:
+		return 0, l.readErr
+	case bad != nil && bad.end < l.size:
+		return 0, bad.err // something follows it: damage, not a torn tail
+	}
+	large := ib.n >= 1<<18
+	j.index = ib.build()
+	if large {
+		// Building the index left as much garbage as the index itself.
+		// Collect it now: otherwise the heap may grow to twice that again
+		// before the collector next runs, during the caller's lookups.
+		runtime.GC()
+	}
+	return l.size, nil
+}
+
+type badLine struct {
+	err *CorruptError
+	end int64
+}
+
+// apply collects the parsed chunks' entries, in order, up to the first
+// undecodable line.
+func (j *Journal) apply(l *loader, ib *indexBuilder) *badLine {
+	lines := 0
+	for c := range l.ordered {
+		<-c.done
+		ib.add(c.entries)
+		lines += c.lines
+		j.stats.Records += c.lines
+		if c.bad != nil {
+			c.bad.Line += lines
+			j.size = c.bad.Offset
+			return &badLine{c.bad, c.badEnd}
+		}
+		j.size = c.off + int64(len(c.data))
+		l.free <- c
+	}
+	return nil
+}
+
+// read cuts the file into chunks of whole lines. A last line without its
+// newline is left out: it is a torn tail.
+func (l *loader) read() {
+	defer l.wg.Done()
+	defer close(l.work)
+	defer close(l.ordered)
+	var carry []byte // the start of a line the last chunk cut
+	for off := int64(0); off < l.size; {
+		var c *chunk
+		select {
+		case c = <-l.free:
+		case <-l.quit:
+			return
+		}
+		if need := max(chunkSize, 2*len(carry)); cap(c.buf) < need {
+			c.buf = make([]byte, need)
+		}
+		c.buf = c.buf[:cap(c.buf)]
+		c.off = off - int64(len(carry))
+		n := copy(c.buf, carry)
+		for {
+			if n == len(c.buf) { // one line fills the buffer
+				c.buf = slices.Grow(c.buf, n)
+				c.buf = c.buf[:cap(c.buf)]
+			}
+			want := min(int64(len(c.buf)-n), l.size-off)
+			m, err := l.f.ReadAt(c.buf[n:n+int(want)], off)
+			n += m
+			off += int64(m)
+			if err == io.EOF {
+				l.size = off // the file shrank while we read it
+			} else if err != nil {
+				l.readErr = err
+				return
+			}
+			end := bytes.LastIndexByte(c.buf[:n], '\n') + 1
+			if end > 0 || off >= l.size {
+				c.data = c.buf[:end]
+				carry = append(carry[:0], c.buf[end:n]...)
+				break
+			}
+		}
+		if len(c.data) == 0 {
+			return
+		}
+		select {
+		case l.ordered <- c:
+			l.work <- c // never blocks: as many slots as chunks
+		case <-l.quit:
+			return
+		}
+	}
+}
+
+// parse turns chunks into index entries. A key's intent and outcome are
+// usually in the same chunk: only the later of them becomes an entry.
+func (l *loader) parse() {
+	defer l.wg.Done()
+	var raw rawRecord
+	seen := make(map[uint64]int) // key -> index in c.entries
+	for c := range l.work {
+		clear(seen)
+		c.entries, c.lines, c.bad = c.entries[:0], 0, nil
+		off := c.off
+		for data := c.data; len(data) > 0; {
+			i := bytes.IndexByte(data, '\n')
+			typ, action, id, err := keyFields(data[:i], &raw)
+			if err != nil {
+				c.bad = &CorruptError{Path: l.path, Line: 1, Offset: off, Err: err}
+				c.badEnd = off + int64(i) + 1
+				break
+			}
+			if code := typeCode(typ); code != 0 {
+				e := indexEntry{hashKey(action, id), uint64(off)<<typeBits | code}
+				if k, ok := seen[e.key]; ok {
+					c.entries[k] = e
+				} else {
+					seen[e.key] = len(c.entries)
+					c.entries = append(c.entries, e)
+				}
+			}
+			c.lines++
+			off += int64(i) + 1
+			data = data[i+1:]
+		}
+		c.done <- struct{}{}
+	}
+}

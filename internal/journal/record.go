@@ -1,0 +1,184 @@
+package journal
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Record types.
+const (
+	TypeRun     = "run"
+	TypeIntent  = "intent"
+	TypeOutcome = "outcome"
+)
+
+// Outcome statuses.
+const (
+	StatusApplied    = "applied"
+	StatusFailed     = "failed"
+	StatusUnknown    = "unknown"
+	StatusNotApplied = "not_applied"
+)
+
+// Record is one line of the journal. It is a flat JSON object: strings,
+// integers, booleans and null only. The field order here is the order in
+// which fields are written.
+type Record struct {
+	Type string `json:"t"`   // "run", "intent" or "outcome"
+	At   int64  `json:"at"`  // Unix milliseconds
+	Run  string `json:"run"` // run id
+
+	// run records
+	File   string `json:"file,omitempty"`
+	SHA256 string `json:"sha256,omitempty"` // SHA-256 of the input file
+	PID    int    `json:"pid,omitempty"`
+
+	// intent and outcome records
+	Action  string `json:"action,omitempty"`  // "add_free_days" | "update_metadata"
+	ID      string `json:"id,omitempty"`      // membership id
+	Line    int    `json:"line,omitempty"`    // input line of the row in the run that wrote it
+	Input   string `json:"input,omitempty"`   // SHA-256 of that run's input file
+	Days    int    `json:"days,omitempty"`    // free days requested
+	Payload string `json:"payload,omitempty"` // SHA-256 of the request body
+	Key     string `json:"key,omitempty"`     // Idempotency-Key sent
+	Status  string `json:"status,omitempty"`  // outcome: "applied" | "failed" | "unknown" | "not_applied"
+	HTTP    int    `json:"http,omitempty"`    // HTTP status of the last response, if any
+	Err     string `json:"err,omitempty"`     // error text of a failed or unknown outcome
+	// Before reports that the Prev* fields were read from the API, so that
+	// nil in them means the membership had no such date.
+	Before      bool   `json:"before,omitempty"`
+	PrevExpires *int64 `json:"prev_expires_at"` // Unix seconds
+	PrevRenewal *int64 `json:"prev_renewal_period_end"`
+	Expires     *int64 `json:"expires_at"`
+	Renewal     *int64 `json:"renewal_period_end"`
+	Attempts    int    `json:"attempts,omitempty"`
+}
+
+// appendRecord appends r as one JSON object followed by a newline. The bytes
+// are those encoding/json would produce for r, except that a run record
+// leaves out its nil date fields.
+func appendRecord(b []byte, r *Record) []byte {
+	b = append(b, `{"t":`...)
+	b = appendString(b, r.Type)
+	b = append(b, `,"at":`...)
+	b = strconv.AppendInt(b, r.At, 10)
+	b = append(b, `,"run":`...)
+	b = appendString(b, r.Run)
+	b = appendOptString(b, `,"file":`, r.File)
+	b = appendOptString(b, `,"sha256":`, r.SHA256)
+	b = appendOptInt(b, `,"pid":`, r.PID)
+	b = appendOptString(b, `,"action":`, r.Action)
+	b = appendOptString(b, `,"id":`, r.ID)
+	b = appendOptInt(b, `,"line":`, r.Line)
+	b = appendOptString(b, `,"input":`, r.Input)
+	b = appendOptInt(b, `,"days":`, r.Days)
+	b = appendOptString(b, `,"payload":`, r.Payload)
+	b = appendOptString(b, `,"key":`, r.Key)
+	b = appendOptString(b, `,"status":`, r.Status)
+	b = appendOptInt(b, `,"http":`, r.HTTP)
+	b = appendOptString(b, `,"err":`, r.Err)
+	if r.Before {
+		b = append(b, `,"before":true`...)
+	}
+	nulls := r.Type != TypeRun
+	b = appendNullable(b, `,"prev_expires_at":`, r.PrevExpires, nulls)
+	b = appendNullable(b, `,"prev_renewal_period_end":`, r.PrevRenewal, nulls)
+	b = appendNullable(b, `,"expires_at":`, r.Expires, nulls)
+	b = appendNullable(b, `,"renewal_period_end":`, r.Renewal, nulls)
+	b = appendOptInt(b, `,"attempts":`, r.Attempts)
+	return append(b, "}\n"...)
+}
+
+func appendOptString(b []byte, key, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendString(append(b, key...), s)
+}
+
+func appendOptInt(b []byte, key string, n int) []byte {
+	if n == 0 {
+		return b
+	}
+	return strconv.AppendInt(append(b, key...), int64(n), 10)
+}
+
+func appendNullable(b []byte, key string, p *int64, writeNull bool) []byte {
+	switch {
+	case p != nil:
+		return strconv.AppendInt(append(b, key...), *p, 10)
+	case writeNull:
+		return append(append(b, key...), "null"...)
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string exactly as encoding/json writes
+// it: control characters, quotes and backslashes escaped, <, > and &
+// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !asciiNeedsEscape[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = appendASCIIEscape(b, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func appendASCIIEscape(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}
+
+// asciiNeedsEscape marks the ASCII bytes appendString escapes.
+var asciiNeedsEscape = func() (t [utf8.RuneSelf]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'], t['<'], t['>'], t['&'] = true, true, true, true, true
+	return t
+}()
