@@ -52,7 +52,7 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 	} else {
 		eng = batch.New(nil, j, opts)
 	}
-	t := newTally(true)
+	t := newTally(c.scan)
 	var requests int64
 	planErr := eng.Plan(ctx, rows, func(r batch.PlanRow) error {
 		t.add(r.Row)

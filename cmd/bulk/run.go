@@ -166,7 +166,7 @@ func (c *command) connect() (*client.Client, func(), error) {
 // apply is the real run.
 func (c *command) apply(ctx context.Context, format batch.Format, api *client.Client) error {
 	o := c.o
-	j, err := journal.Open(o.state, o.campaign, journal.Options{})
+	j, err := journal.Open(o.state, o.campaign, journal.Options{OpenedKeysOnly: true})
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 		c.env.tune(&opts)
 	}
 	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "rate", pace.Rate, "concurrency", o.concurrency)
-	t := newTally(false)
+	t := newTally(c.scan)
 	eng := batch.New(api, j, opts)
 	runErr := eng.Run(ctx, rows, func(r report.Row) error {
 		t.add(r)

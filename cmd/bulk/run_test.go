@@ -268,7 +268,8 @@ func TestPlan(t *testing.T) {
 func TestPlanOfflineNeedsNoKeyAndNoNetwork(t *testing.T) {
 	c := newCLI(t, whopsim.Config{})
 	c.key = ""
-	in := c.file("o.csv", "membership_id,days,metadata\nmem_a1,7,\nmem_a2,,{}\nmem_a3,14,\n")
+	// mem_a1 has a row of each action: one membership touched, not two.
+	in := c.file("o.csv", "membership_id,days,metadata\nmem_a1,7,\nmem_a2,,{}\nmem_a3,14,\nmem_a1,,{}\n")
 	code, stdout, stderr := c.run("--plan", "--offline", in)
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
@@ -277,7 +278,7 @@ func TestPlanOfflineNeedsNoKeyAndNoNetwork(t *testing.T) {
 		t.Errorf("--offline made %d requests", n)
 	}
 	s, _ := report.ReadSummary(filepath.Join(c.dir, "o.plan.summary.json"))
-	if s.DaysGranted != 21 || s.MembershipsTouched != 3 || s.RequestsToSend != 5 || s.Mode != "plan-offline" {
+	if s.DaysGranted != 21 || s.MembershipsTouched != 3 || s.RequestsToSend != 6 || s.Mode != "plan-offline" {
 		t.Errorf("summary %+v", s)
 	}
 	if !strings.Contains(stdout, "free days to grant: 21") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"hash/fnv"
 	"io"
 	"sort"
 	"strings"
@@ -17,14 +16,20 @@ type tally struct {
 	perAction map[string]int
 	counts    map[string]int
 	days      int64
-	touched   map[uint64]struct{} // hashes of membership IDs applied (plan: would apply)
+	changed   int               // rows applied (plan: would apply)
+	both      func(string) bool // the membership has rows of both actions
+	pairs     map[string]int    // such memberships: their rows changed
+	twice     int               // memberships changed by both of their rows
 	warnings  int
 	earliest  *int64
 	latest    *int64
 }
 
-func newTally(plan bool) *tally {
-	return &tally{perAction: map[string]int{}, counts: map[string]int{}, touched: map[uint64]struct{}{}}
+// newTally counts rows of the scanned file. A membership appears at most
+// once per action, so only those with rows of both actions can be touched
+// twice; they alone are remembered.
+func newTally(scan *batch.Scan) *tally {
+	return &tally{perAction: map[string]int{}, counts: map[string]int{}, both: scan.BothActions, pairs: map[string]int{}}
 }
 
 func (t *tally) add(r report.Row) {
@@ -47,9 +52,12 @@ func (t *tally) add(r report.Row) {
 			}
 		}
 	}
-	h := fnv.New64a()
-	h.Write([]byte(r.MembershipID))
-	t.touched[h.Sum64()] = struct{}{}
+	t.changed++
+	if t.both(r.MembershipID) {
+		if t.pairs[r.MembershipID]++; t.pairs[r.MembershipID] == 2 {
+			t.twice++
+		}
+	}
 }
 
 // bad: some row failed or is unknown (plan: would fail).
@@ -61,7 +69,7 @@ func (t *tally) summary(o *options, scan *batch.Scan, start, end time.Time) repo
 	s := report.Summary{
 		Campaign: o.campaign, Input: o.file, InputSHA256: scan.SHA256, Simulated: o.simulate,
 		Rows: scan.Rows, RowsPerAction: t.perAction, Counts: t.counts,
-		DaysGranted: t.days, MembershipsTouched: len(t.touched), Warnings: t.warnings,
+		DaysGranted: t.days, MembershipsTouched: t.changed - t.twice, Warnings: t.warnings,
 		Started: start.UTC(), Ended: end.UTC(), DurationSeconds: end.Sub(start).Seconds(),
 	}
 	if t.earliest != nil {

@@ -67,7 +67,7 @@ func (h *harness) run(rows []Row) ([]report.Row, error) {
 
 func (h *harness) runCtx(ctx context.Context, rows []Row) ([]report.Row, error) {
 	h.t.Helper()
-	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{})
+	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{OpenedKeysOnly: true})
 	if err != nil {
 		h.t.Fatal(err)
 	}

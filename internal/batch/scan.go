@@ -18,6 +18,15 @@ type Scan struct {
 	Extra        []string  // carried columns: CSV header order; JSONL first-seen key order
 	Problems     []Problem // at most MaxProblems, in line order
 	ProblemCount int       // all problems found
+
+	both map[uint64]uint32 // hashes of the memberships with rows of both actions
+}
+
+// BothActions says whether id has rows of both actions in the file: the
+// (usually few) memberships a report must not count twice.
+func (s *Scan) BothActions(id string) bool {
+	_, ok := s.both[idHash(id)&^seenFlags]
+	return ok
 }
 
 // ScanFile reads the file at path once, streaming, and checks every row.
@@ -74,6 +83,7 @@ func scan(name string, r io.Reader, f Format) (*Scan, error) {
 		return nil, err
 	}
 	s.Memberships = chk.seen.n
+	s.both = chk.seen.second
 	s.Extra = dec.carried()
 	s.SHA256 = in.sum()
 	return s, nil

@@ -28,9 +28,14 @@ func (x *index) get(key uint64) (uint64, bool) {
 	return v, ok
 }
 
-func (x *index) set(key, val uint64) {
+// set records val as key's latest record; a key not in the table is added
+// to the map only when addNew is set.
+func (x *index) set(key, val uint64, addNew bool) {
 	if e := x.slot(key); e != nil && e.val != 0 {
 		e.val = val
+		return
+	}
+	if _, ok := x.later[key]; !ok && !addNew {
 		return
 	}
 	if x.later == nil {

@@ -58,13 +58,13 @@ func TestIndexBuild(t *testing.T) {
 			}
 			// Keys set after the build: old ones are updated, new ones added.
 			for k := range want {
-				x.set(k, 7)
+				x.set(k, 7, true)
 				want[k] = 7
 				break
 			}
 			for i := range 10 {
 				k := rng.Uint64()
-				x.set(k, uint64(i)+1)
+				x.set(k, uint64(i)+1, true)
 				want[k] = uint64(i) + 1
 			}
 			if got := x.len(); got != len(want) {

@@ -19,6 +19,12 @@ type Options struct {
 	// the background. Zero means DefaultSyncEvery; negative turns the
 	// background fsync off (Sync and Close still fsync).
 	SyncEvery time.Duration
+	// OpenedKeysOnly keeps the index to the keys the journal held when it
+	// was opened: Lookup still sees every later record of those keys, but
+	// not keys first appended by this process. A run looks each key up
+	// once, before it appends anything for it, so it needs no more, and a
+	// long first run of a campaign then keeps its memory flat.
+	OpenedKeysOnly bool
 }
 
 // DefaultSyncEvery is the default Options.SyncEvery.
@@ -38,10 +44,11 @@ type Stats struct {
 // Journal is an open campaign journal. Its methods are safe for concurrent
 // use.
 type Journal struct {
-	path     string
-	readOnly bool
-	f        *os.File // nil: read-only and the file does not exist
-	lock     *os.File // nil when read-only
+	path       string
+	readOnly   bool
+	openedOnly bool
+	f          *os.File // nil: read-only and the file does not exist
+	lock       *os.File // nil when read-only
 
 	mu      sync.Mutex
 	cond    sync.Cond // on mu: signalled when an fsync ends
@@ -73,8 +80,9 @@ func Open(dir, campaign string, opt Options) (*Journal, error) {
 		return nil, err
 	}
 	j := &Journal{
-		path:     filepath.Join(dir, campaign+".journal"),
-		readOnly: opt.ReadOnly,
+		path:       filepath.Join(dir, campaign+".journal"),
+		readOnly:   opt.ReadOnly,
+		openedOnly: opt.OpenedKeysOnly,
 	}
 	j.cond.L = &j.mu
 	var err error
@@ -243,7 +251,7 @@ func (j *Journal) Append(r Record, durable bool) error {
 	j.stats.Records++
 	j.stats.Appends++
 	if code := typeCode(r.Type); code != 0 {
-		j.index.set(hashKey(r.Action, r.ID), uint64(off)<<typeBits|code)
+		j.index.set(hashKey(r.Action, r.ID), uint64(off)<<typeBits|code, !j.openedOnly)
 	}
 	if !durable {
 		return nil

@@ -545,7 +545,7 @@ func TestLookupDetectsHashCollision(t *testing.T) {
 	appendT(t, j, false, intent(addDays, "mem_1", 2))
 	// Pretend mem_2 hashes like mem_1.
 	v, _ := j.index.get(hashKey(addDays, "mem_1"))
-	j.index.set(hashKey(addDays, "mem_2"), v)
+	j.index.set(hashKey(addDays, "mem_2"), v, true)
 	if _, _, err := j.Lookup(addDays, "mem_2"); err == nil || !strings.Contains(err.Error(), "collision") {
 		t.Errorf("Lookup of a colliding key: %v, want a collision error", err)
 	}
@@ -841,4 +841,36 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+func TestOpenedKeysOnly(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir, "c", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := Record{Type: TypeIntent, Run: "r1", Action: "add_free_days", ID: "mem_old", Days: 1}
+	if err := j.Append(old, true); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j, err = Open(dir, "c", Options{OpenedKeysOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	later := old
+	later.Type, later.Status = TypeOutcome, StatusApplied
+	fresh := Record{Type: TypeIntent, Run: "r2", Action: "add_free_days", ID: "mem_new", Days: 1}
+	for _, r := range []Record{later, fresh} {
+		if err := j.Append(r, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, ok, err := j.Lookup("add_free_days", "mem_old"); err != nil || !ok || got.Type != TypeOutcome {
+		t.Errorf("key held at Open: got %+v %v %v, want its latest record (the outcome)", got, ok, err)
+	}
+	if _, ok, _ := j.Lookup("add_free_days", "mem_new"); ok {
+		t.Error("a key first appended after Open was indexed")
+	}
 }
