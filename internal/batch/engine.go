@@ -163,12 +163,26 @@ func (e *Engine) finish(err error) error {
 }
 
 // feed reads src in order and settles each row: at once when handle
-// returns no work for it, else by running the work in the pool of
-// Concurrency workers. Results reach emit in input order.
+// returns no work for it, else by handing the work to a pool of
+// Concurrency workers (errgroup, SetLimit), which take it from a channel.
+// Results reach emit in input order.
 func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) (T, func() T)) error {
+	type job struct {
+		seq  int
+		work func() T
+	}
 	out := newReorder(emit, e.opts.Progress)
+	jobs := make(chan job)
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
+	for i := 0; i < e.opts.Concurrency; i++ {
+		g.Go(func() error {
+			for j := range jobs {
+				out.put(j.seq, j.work())
+			}
+			return nil
+		})
+	}
 	var err error
 	for seq := 0; ; seq++ {
 		row, rerr := src.Next()
@@ -188,11 +202,9 @@ func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) 
 			out.put(seq, res)
 			continue
 		}
-		g.Go(func() error {
-			out.put(seq, work())
-			return nil
-		})
+		jobs <- job{seq, work} // workers always drain jobs, stop or not
 	}
+	close(jobs)
 	g.Wait()
 	if cerr := out.close(); err == nil {
 		err = cerr

@@ -356,10 +356,11 @@ func (e *Engine) readFailed(row Row, prior *journal.Record, attempts int, err er
 }
 
 func (e *Engine) intent(row Row, before *client.Membership, attempts int) journal.Record {
+	payload := row.PayloadHash()
 	r := journal.Record{
 		Type: recIntent, At: time.Now().UnixMilli(), Run: e.opts.RunID,
 		Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
-		Payload: row.PayloadHash(), Key: IdempotencyKey(e.opts.Campaign, row), Attempts: attempts,
+		Payload: payload, Key: idempotencyKey(e.opts.Campaign, row, payload), Attempts: attempts,
 	}
 	if row.Action == AddFreeDays {
 		r.Days = row.Days

@@ -421,3 +421,24 @@ func TestMaxFailuresStops(t *testing.T) {
 		t.Errorf("statuses %v, want 6 failed then a stop", got)
 	}
 }
+
+// Body must be exactly what the client sends, since its hash is the
+// payload the journal compares.
+func TestBodyMatchesEncodingJSON(t *testing.T) {
+	for _, r := range []Row{
+		addRow(2, "mem_a", 7), addRow(2, "mem_a", 1095),
+		metaRow(3, "mem_a", `{}`), metaRow(3, "mem_a", `{"a":{"b":[1,"x\u00e9"]},"c":null}`),
+	} {
+		var want []byte
+		if r.Action == AddFreeDays {
+			want, _ = json.Marshal(map[string]int{"days": r.Days})
+		} else {
+			want, _ = json.Marshal(struct {
+				Metadata json.RawMessage `json:"metadata"`
+			}{r.Metadata})
+		}
+		if got := r.Body(); string(got) != string(want) {
+			t.Errorf("Body() = %s, want %s", got, want)
+		}
+	}
+}

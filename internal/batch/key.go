@@ -10,8 +10,12 @@ import (
 // same row of the same campaign always carries the same key and nothing
 // else does.
 func IdempotencyKey(campaign string, r Row) string {
+	return idempotencyKey(campaign, r, r.PayloadHash())
+}
+
+func idempotencyKey(campaign string, r Row, payload string) string {
 	h := sha256.New()
-	for _, s := range []string{"bulk/v1", campaign, r.MembershipID, string(r.Action), r.PayloadHash()} {
+	for _, s := range []string{"bulk/v1", campaign, r.MembershipID, string(r.Action), payload} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

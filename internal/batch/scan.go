@@ -133,7 +133,13 @@ func newRows(name string, rd io.Reader, f Format, extra []string) (*Rows, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Rows{name: name, in: in, dec: dec, chk: newChecker()}, nil
+	// The second reading checks every row again but for duplicates: the
+	// scan found none, a changed file is caught by its SHA-256, and that a
+	// membership is extended at most once rests on the journal, not on
+	// the file. Skipping it saves the scan's 16 MiB per million rows.
+	chk := newChecker()
+	chk.noRepeat = true
+	return &Rows{name: name, in: in, dec: dec, chk: chk}, nil
 }
 
 // Next returns the next row; io.EOF after the last. A row that is no
