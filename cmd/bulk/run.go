@@ -78,9 +78,6 @@ func (c *command) run(ctx context.Context) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := c.validate(format); err != nil {
-		return err
-	}
 	if o.campaign == "" {
 		o.campaign = defaultCampaign(o.file)
 	}
@@ -94,38 +91,81 @@ func (c *command) run(ctx context.Context) error {
 		o.report = report.DefaultPath(o.file, o.plan, o.simulate)
 	}
 	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
-	if o.plan && o.offline {
-		return c.planOffline(format)
+	if o.plan {
+		if err := c.checked(scanFile(o.file, format)); err != nil {
+			return err
+		}
+		if o.offline {
+			return c.planOffline(format)
+		}
+		api, stopSim, err := c.connect()
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+		return c.plan(ctx, format, api)
 	}
+	j, err := c.checkAndLock(format)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
 	api, stopSim, err := c.connect()
 	if err != nil {
 		return err
 	}
 	defer stopSim()
-	if o.plan {
-		return c.plan(ctx, format, api)
-	}
-	return c.apply(ctx, format, api)
+	return c.apply(ctx, format, api, j)
 }
 
-// validate reads the whole file once; any problem ends the run before
-// anything is sent.
-func (c *command) validate(format batch.Format) error {
-	scan, err := batch.ScanFile(c.o.file, format)
-	if err != nil {
-		return &usageError{err.Error()}
+// scanned is what reading the whole input once found.
+type scanned struct {
+	scan *batch.Scan
+	err  error
+}
+
+func scanFile(path string, format batch.Format) scanned {
+	s, err := batch.ScanFile(path, format)
+	return scanned{s, err}
+}
+
+// checkAndLock checks the input and takes the campaign's journal at the
+// same time: both read a whole file, and a million-row journal takes a
+// second to index. A campaign locked by another run is said at once.
+func (c *command) checkAndLock(format batch.Format) (*journal.Journal, error) {
+	done := make(chan scanned, 1)
+	go func() { done <- scanFile(c.o.file, format) }()
+	j, err := journal.Open(c.o.state, c.o.campaign, journal.Options{OpenedKeysOnly: true})
+	var locked *journal.LockedError
+	if errors.As(err, &locked) {
+		return nil, err
 	}
-	c.scan = scan
-	if scan.ProblemCount == 0 {
+	if serr := c.checked(<-done); serr != nil {
+		if j != nil {
+			j.Close()
+		}
+		return nil, serr
+	}
+	return j, err
+}
+
+// checked lists the input's problems; any problem ends the run before
+// anything is sent.
+func (c *command) checked(s scanned) error {
+	if s.err != nil {
+		return &usageError{s.err.Error()}
+	}
+	c.scan = s.scan
+	if s.scan.ProblemCount == 0 {
 		return nil
 	}
-	for _, p := range scan.Problems {
+	for _, p := range s.scan.Problems {
 		c.ui.problem(p.String())
 	}
-	if more := scan.ProblemCount - len(scan.Problems); more > 0 {
+	if more := s.scan.ProblemCount - len(s.scan.Problems); more > 0 {
 		c.ui.problem(fmt.Sprintf("%s: ... and %d more problems", c.o.file, more))
 	}
-	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, scan.ProblemCount)}
+	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, s.scan.ProblemCount)}
 }
 
 // connect builds the API client: to the built-in simulator with
@@ -164,13 +204,8 @@ func (c *command) connect() (*client.Client, func(), error) {
 }
 
 // apply is the real run.
-func (c *command) apply(ctx context.Context, format batch.Format, api *client.Client) error {
+func (c *command) apply(ctx context.Context, format batch.Format, api *client.Client, j *journal.Journal) error {
 	o := c.o
-	j, err := journal.Open(o.state, o.campaign, journal.Options{OpenedKeysOnly: true})
-	if err != nil {
-		return err
-	}
-	defer j.Close()
 	started := time.Now()
 	runID := c.ui.runID()
 	if err := j.Append(journal.Record{
