@@ -60,16 +60,16 @@ func (o Options) withDefaults() Options {
 		o.Concurrency = 8
 	}
 	if o.SettleDelay <= 0 {
-		o.SettleDelay = 5 * time.Second
+		o.SettleDelay = DefaultSettleDelay
 	}
 	if o.Grace <= 0 {
-		o.Grace = 10 * time.Second
+		o.Grace = DefaultGrace
 	}
 	if o.Retries <= 0 {
-		o.Retries = 3
+		o.Retries = DefaultRetries
 	}
 	if o.BaseBackoff <= 0 {
-		o.BaseBackoff = time.Second
+		o.BaseBackoff = DefaultBackoff
 	}
 	return o
 }

@@ -19,9 +19,6 @@ const (
 // errStopped: the run stopped before this row's request was sent.
 var errStopped = errors.New("the run stopped before this row was tried")
 
-// maxLimited bounds how often one request is refused with 429 before the
-// row gives up (each 429 already costs every worker a cooldown).
-const maxLimited = 10
 
 // prejudge decides from the journal alone what a row needs. It returns the
 // row's report line when nothing is to be sent, or the journal's latest
