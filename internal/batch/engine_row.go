@@ -19,7 +19,6 @@ const (
 // errStopped: the run stopped before this row's request was sent.
 var errStopped = errors.New("the run stopped before this row was tried")
 
-
 // prejudge decides from the journal alone what a row needs. It returns the
 // row's report line when nothing is to be sent, or the journal's latest
 // record for the row (nil when none matters) and work=true.
