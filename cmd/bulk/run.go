@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -105,6 +106,9 @@ func (c *command) run(ctx context.Context) error {
 		defer stopSim()
 		return c.plan(ctx, format, api)
 	}
+	if done, err := c.alreadyFinished(); err != nil || done {
+		return err
+	}
 	j, err := c.checkAndLock(format)
 	if err != nil {
 		return err
@@ -116,6 +120,71 @@ func (c *command) run(ctx context.Context) error {
 	}
 	defer stopSim()
 	return c.apply(ctx, format, api, j)
+}
+
+// alreadyFinished handles running a finished campaign again, as cron
+// does: when the journal's last record says an earlier run ended with
+// every row of this very input applied or skipped, and the report it wrote
+// is there unchanged, then nothing would be sent and the report would come
+// out the same. It says so, refreshes the summary, and the run ends.
+func (c *command) alreadyFinished() (bool, error) {
+	o := c.o
+	t, err := journal.OpenTail(o.state, o.campaign)
+	if err != nil {
+		return false, err
+	}
+	defer t.Close()
+	last := t.Last
+	if !t.OK || last.Type != "run" || last.Status != journal.StatusComplete || last.File != o.report {
+		return false, nil
+	}
+	if sum, err := fileSHA256(o.file); err != nil || sum != last.Input {
+		return false, nil
+	}
+	if sum, err := fileSHA256(o.report); err != nil || sum != last.SHA256 {
+		return false, nil
+	}
+	s, err := report.ReadSummary(report.SummaryPath(o.report))
+	if err != nil || s.InputSHA256 != last.Input || s.ExitCode != exitOK {
+		return false, nil
+	}
+	now := time.Now().UTC()
+	s.Started, s.Ended, s.DurationSeconds = now, now, 0
+	s.RequestsSent, s.RateLimited, s.Stopped = 0, 0, ""
+	if err := report.WriteSummary(report.SummaryPath(o.report), s); err != nil {
+		return false, fmt.Errorf("write the summary: %w", err)
+	}
+	c.ui.info("nothing to do: an earlier run finished this file and the campaign has not changed since", "report", o.report)
+	printSummary(c.stdout, s, o.report)
+	return true, nil
+}
+
+// markFinished records that this run ended with every row applied or
+// skipped, naming the report it wrote, so that running it again is quick.
+func (c *command) markFinished(j *journal.Journal, runID string) {
+	sum, err := fileSHA256(c.o.report)
+	if err == nil {
+		err = j.Append(journal.Record{
+			Type: "run", Run: runID, Status: journal.StatusComplete,
+			File: c.o.report, SHA256: sum, Input: c.scan.SHA256,
+		}, true)
+	}
+	if err != nil {
+		c.ui.warn("could not record that the campaign is finished; the next run will check every row again", "error", err)
+	}
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // scanned is what reading the whole input once found.
@@ -258,6 +327,9 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 	}
 	if err := c.writeReport(w, s); err != nil {
 		return err
+	}
+	if s.ExitCode == exitOK {
+		c.markFinished(j, runID)
 	}
 	c.ui.info("run ended", "applied", s.Counts[batch.StatusApplied], "skipped", s.Counts[batch.StatusSkipped],
 		"failed", s.Counts[batch.StatusFailed], "unknown", s.Counts[batch.StatusUnknown],

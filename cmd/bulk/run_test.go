@@ -426,3 +426,47 @@ func TestManyBadRowsAreCapped(t *testing.T) {
 		t.Error("requests were sent")
 	}
 }
+
+// Running a finished campaign again sends nothing and is quick; anything
+// that changed since (the campaign, the input, the report) makes it check
+// every row again.
+func TestFinishedCampaignRunsAgainQuickly(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("fin.csv", "membership_id,days\nmem_f1,7\nmem_f2,7\n")
+	rep := filepath.Join(c.dir, "fin.report.csv")
+	if code, _, stderr := c.run(in); code != exitOK {
+		t.Fatalf("first run exit %d: %s", code, stderr)
+	}
+	first, _ := os.ReadFile(rep)
+	n := len(c.sim.Requests())
+
+	code, stdout, stderr := c.run(in)
+	if code != exitOK || !strings.Contains(stderr, "nothing to do") || !strings.Contains(stdout, "applied          2") {
+		t.Fatalf("second run exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if again, _ := os.ReadFile(rep); string(again) != string(first) || len(c.sim.Requests()) != n {
+		t.Error("the quick path changed the report or sent requests")
+	}
+
+	// The report was edited: every row is checked again (from the journal),
+	// the report rewritten, still nothing sent.
+	os.WriteFile(rep, []byte("edited"), 0o600)
+	code, _, stderr = c.run(in)
+	if code != exitOK || strings.Contains(stderr, "nothing to do") {
+		t.Fatalf("after an edited report: exit %d, stderr:\n%s", code, stderr)
+	}
+	if again, _ := os.ReadFile(rep); string(again) != string(first) || len(c.sim.Requests()) != n {
+		t.Errorf("report after a full check differs or requests were sent:\n%s", again)
+	}
+
+	// Another file of the campaign ran since: the first file's rows are
+	// checked again.
+	other := c.file("other.csv", "membership_id,days\nmem_f3,7\n")
+	if code, _, stderr := c.run("--campaign", "fin", other); code != exitOK {
+		t.Fatalf("other file: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = c.run(in)
+	if code != exitOK || strings.Contains(stderr, "nothing to do") {
+		t.Fatalf("after another file: exit %d, stderr:\n%s", code, stderr)
+	}
+}

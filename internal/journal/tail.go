@@ -1,0 +1,85 @@
+package journal
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// StatusComplete marks the run record a run appends when it ended with
+// every row of its input applied or skipped: File and SHA256 name the
+// report it wrote, Input is its input's SHA-256.
+const StatusComplete = "complete"
+
+// Tail is a campaign's lock and its journal's last record, read without
+// reading the rest of the journal: enough to see that the previous run
+// finished the same input and that nothing happened since.
+type Tail struct {
+	lock *os.File
+	Last Record // the last complete record
+	OK   bool   // the journal ends with a complete record (it is not empty or torn)
+}
+
+// OpenTail takes the campaign's lock (or returns a *LockedError) and reads
+// the journal's last record. Close releases the lock.
+func OpenTail(dir, campaign string) (*Tail, error) {
+	if err := CheckCampaign(campaign); err != nil {
+		return nil, err
+	}
+	if err := mkdirAll(dir); err != nil {
+		return nil, err
+	}
+	lock, err := lockCampaign(filepath.Join(dir, campaign+".lock"), campaign)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tail{lock: lock}
+	line, err := lastLine(filepath.Join(dir, campaign+".journal"))
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	if line != nil {
+		if t.Last, err = decodeRecord(line); err == nil {
+			t.OK = true
+		}
+	}
+	return t, nil
+}
+
+// Close releases the lock.
+func (t *Tail) Close() error { return t.lock.Close() }
+
+// lastLine returns the file's last line, without its newline, or nil when
+// the file is missing, empty, or does not end with a newline (torn).
+func lastLine(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	n := min(fi.Size(), 64<<10)
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, fi.Size()-n); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(buf) == 0 || buf[len(buf)-1] != '\n' {
+		return nil, nil
+	}
+	buf = buf[:len(buf)-1]
+	i := bytes.LastIndexByte(buf, '\n')
+	if i < 0 && n < fi.Size() {
+		return nil, nil // a line longer than what was read: not ours
+	}
+	return buf[i+1:], nil
+}
