@@ -470,3 +470,34 @@ func TestFinishedCampaignRunsAgainQuickly(t *testing.T) {
 		t.Fatalf("after another file: exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+func TestJSONLReport(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("j.jsonl", `{"membership_id":"mem_j1","days":7,"ticket":42}`+"\n"+`{"membership_id":"mem_j2","metadata":{"a":"=1"}}`+"\n")
+	rep := filepath.Join(c.dir, "out.jsonl")
+	if code, _, stderr := c.run("--report", rep, in); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines:\n%s", len(lines), data)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first["status"] != "applied" || first["ticket"] != "42" || first["days"] != float64(7) || first["line"] != float64(1) {
+		t.Errorf("first line %v", first)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "out.summary.json")); err != nil {
+		t.Errorf("no summary beside the JSONL report: %v", err)
+	}
+	fi, _ := os.Stat(rep)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("report mode %v, want 0600", fi.Mode().Perm())
+	}
+}

@@ -15,6 +15,7 @@ const memLimit = 64 << 20
 // campaign is a finished campaign: its file and state directory.
 type campaign struct {
 	file, state string
+	tag         string // of the run that finished it: names its report
 	wall        time.Duration
 }
 
@@ -105,7 +106,7 @@ func (b *bench) fullRun(ctx context.Context, file, tag string) (bulkRun, campaig
 		return bulkRun{}, campaign{}, err
 	}
 	defer s.close()
-	c := campaign{file: file}
+	c := campaign{file: file, tag: tag}
 	r, err := b.runBulk(ctx, bulkSpec{file: file, sim: s, args: []string{"--api-limit", "none"}, tag: tag})
 	if err != nil {
 		return r, c, err
@@ -124,7 +125,7 @@ func (b *bench) finished(n int, c campaign) {
 		b.done = map[int]campaign{}
 	}
 	b.done[n] = c
-	os.WriteFile(c.file+".done", []byte(fmt.Sprintf("%s\n%d\n", c.state, c.wall)), 0o644)
+	os.WriteFile(c.file+".done", []byte(fmt.Sprintf("%s\n%d\n%s\n", c.state, c.wall, c.tag)), 0o644)
 }
 
 // finishedCampaign is a campaign of n rows finished earlier, if any.
@@ -137,7 +138,7 @@ func (b *bench) finishedCampaign(n int, file string) (campaign, bool) {
 		return campaign{}, false
 	}
 	c := campaign{file: file}
-	if _, err := fmt.Sscan(string(data), &c.state, &c.wall); err != nil {
+	if _, err := fmt.Sscan(string(data), &c.state, &c.wall, &c.tag); err != nil {
 		return campaign{}, false
 	}
 	if _, err := os.Stat(c.state); err != nil {
