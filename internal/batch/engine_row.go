@@ -104,13 +104,15 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 			}
 			before = m
 		}
+		// The intent is on disk, fsynced, before the request leaves; it is
+		// written after the pace allows the request, so that its time is
+		// the request's, from which a later run waits SettleDelay.
+		if err := e.pace.Wait(e.stopCtx); err != nil {
+			return pendingRow(row, prior)
+		}
 		intent := e.intent(row, before, attempts+1)
 		if err := e.journal.Append(intent, true); err != nil {
 			e.halt(fmt.Errorf("journal: %w", err))
-			return pendingRow(row, prior)
-		}
-		if err := e.pace.Wait(e.stopCtx); err != nil {
-			e.record(outcomeOf(intent, notApplied, 0, "not sent: the run stopped", nil))
 			return pendingRow(row, prior)
 		}
 		attempts++
@@ -137,8 +139,9 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 				return pendingRow(row, nil)
 			}
 		case client.Unknown:
-			e.record(outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil))
-			out, now, settled := e.settle(outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil))
+			unknown := outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil)
+			e.record(unknown)
+			out, now, settled := e.settle(unknown)
 			switch settled {
 			case StatusApplied:
 				return reportRow(row, out, StatusApplied)
@@ -174,13 +177,12 @@ func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
 		attempts = prior.Attempts
 	}
 	for try, limited := 0, 0; ; {
+		if err := e.pace.Wait(e.stopCtx); err != nil {
+			return pendingRow(row, nil)
+		}
 		intent := e.intent(row, nil, attempts+1)
 		if err := e.journal.Append(intent, false); err != nil {
 			e.halt(fmt.Errorf("journal: %w", err))
-			return pendingRow(row, nil)
-		}
-		if err := e.pace.Wait(e.stopCtx); err != nil {
-			e.record(outcomeOf(intent, notApplied, 0, "not sent: the run stopped", nil))
 			return pendingRow(row, nil)
 		}
 		attempts++
