@@ -24,6 +24,13 @@
 //
 //	{"t":"run","at":1767225600000,"run":"R","file":"nov.csv","sha256":"<input SHA-256>","pid":4242}
 //
+// A run that ended with every row of its input applied or skipped ends with
+// a second run record, naming the report it wrote and that report's
+// SHA-256 (see OpenTail):
+//
+//	{"t":"run","at":…,"run":"R","file":"nov.report.csv","sha256":"<report SHA-256>",
+//	 "input":"<input SHA-256>","status":"complete"}
+//
 // An intent record is written, and fsynced, before a request is sent:
 //
 //	{"t":"intent","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,
