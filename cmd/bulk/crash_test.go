@@ -128,9 +128,11 @@ func TestKill9NeverExtendsTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the real binary many times")
 	}
-	const rows = 500
+	// Enough work (about 1,200 requests of 10-20 ms, four at a time) that
+	// the campaign is still running when the 20th kill lands.
+	const rows = 600
 	sim := whopsim.New(whopsim.Config{Key: testKey, NoLimit: true, AutoCreate: true,
-		FailRate: 0.05, DropRate: 0.05, Latency: 5 * time.Millisecond, Jitter: 10 * time.Millisecond, Seed: 42})
+		FailRate: 0.05, DropRate: 0.05, Latency: 10 * time.Millisecond, Jitter: 10 * time.Millisecond, Seed: 42})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	url := srv.URL + "/api/v2"
@@ -158,6 +160,7 @@ func TestKill9NeverExtendsTwice(t *testing.T) {
 	if kills < 20 {
 		t.Fatalf("only %d kills landed in %d runs", kills, runs)
 	}
+	duringKills := len(sim.Ledger())
 	// Run again until the campaign is complete.
 	var last string
 	for i := 0; i < 5; i++ {
@@ -171,7 +174,8 @@ func TestKill9NeverExtendsTwice(t *testing.T) {
 	if !strings.HasPrefix(last, "exit 0") {
 		t.Fatalf("campaign did not complete after the kills:\n%s", last)
 	}
-	t.Logf("%d kills in %d runs; server applied %d changes, saw %d requests", kills, runs, len(sim.Ledger()), len(sim.Requests()))
+	t.Logf("%d kills in %d runs, %d memberships extended meanwhile; in all the server applied %d changes and saw %d requests",
+		kills, runs, duringKills, len(sim.Ledger()), len(sim.Requests()))
 	checkExactlyOnce(t, sim, rows, filepath.Join(dir, "crash.report.csv"))
 }
 
