@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -389,4 +388,3 @@ func newRunID() string {
 	return hex.EncodeToString(b[:])
 }
 
-var _ = slog.LevelInfo
