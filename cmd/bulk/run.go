@@ -387,4 +387,3 @@ func newRunID() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
