@@ -105,6 +105,9 @@ func (c *command) run(ctx context.Context) error {
 		defer stopSim()
 		return c.plan(ctx, format, api)
 	}
+	if _, err := os.Stat(o.file); err != nil {
+		return &usageError{err.Error()} // before a state directory is made beside it
+	}
 	if done, err := c.alreadyFinished(); err != nil || done {
 		return err
 	}

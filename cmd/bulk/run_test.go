@@ -501,3 +501,15 @@ func TestJSONLReport(t *testing.T) {
 		t.Errorf("report mode %v, want 0600", fi.Mode().Perm())
 	}
 }
+
+func TestMissingFileMakesNoStateDirectory(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := filepath.Join(c.dir, "typo", "camp.csv")
+	code, _, stderr := c.run(in)
+	if code != exitInput || !strings.Contains(stderr, "no such file") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "typo")); err == nil {
+		t.Error("a directory was made beside a file that does not exist")
+	}
+}
