@@ -62,7 +62,7 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 		requests += int64(r.Requests)
 		return w.Write(r.Row)
 	})
-	c.rowsBad = t.bad()
+	c.rowsBad, c.bad = t.bad(), "would fail"
 	s := t.summary(o, c.scan, started, time.Now())
 	s.Mode = mode
 	s.RequestsToSend = requests

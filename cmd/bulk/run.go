@@ -54,8 +54,11 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) in
 	c.ui = newUI(stderr, o.logFormat, e.terminal, nil)
 	err = c.run(ctx)
 	code := exitCode(err, c.rowsBad)
-	if err != nil {
+	switch {
+	case err != nil:
 		c.explain(err)
+	case c.rowsBad:
+		c.ui.errorf("some rows %s: see the status and error columns of %s", c.bad, c.o.report)
 	}
 	return code
 }
@@ -69,6 +72,7 @@ type command struct {
 	ui      *ui
 	scan    *batch.Scan
 	rowsBad bool
+	bad     string // what rowsBad means, for the closing line
 	key     string // never printed, logged or written
 }
 
@@ -310,7 +314,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 	if err := j.Sync(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("journal: %w", err)
 	}
-	c.rowsBad = t.bad()
+	c.rowsBad, c.bad = t.bad(), "failed or are unknown"
 	s := t.summary(o, c.scan, started, time.Now())
 	s.Mode = "run"
 	s.RequestsSent, s.RateLimited = api.Sent(), api.RateLimited()
