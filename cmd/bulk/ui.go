@@ -91,7 +91,6 @@ type progress struct {
 	total int
 	bar   *progressbar.ProgressBar
 	mu    sync.Mutex
-	done  int
 	last  time.Time
 	every time.Duration
 }
@@ -117,7 +116,6 @@ func (u *ui) progress(total int, label string) *progress {
 func (p *progress) set(done int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.done = done
 	if p.bar != nil {
 		p.bar.Set(done)
 		return

@@ -227,9 +227,6 @@ func (e *Engine) halt(reason error) {
 
 func (e *Engine) stopped() bool { return e.stopCtx.Err() != nil }
 
-// Rate is the pace now, in requests per second.
-func (e *Engine) Rate() float64 { return e.pace.Rate() }
-
 // rowFailed counts a failed row against --max-failures.
 func (e *Engine) rowFailed() {
 	n := e.failed.Add(1)
