@@ -180,11 +180,9 @@ func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
 		if err := e.pace.Wait(e.stopCtx); err != nil {
 			return pendingRow(row, nil)
 		}
+		// No intent is journaled: sending the same metadata again does no
+		// harm, so a request whose outcome was lost is simply sent again.
 		intent := e.intent(row, nil, attempts+1)
-		if err := e.journal.Append(intent, false); err != nil {
-			e.halt(fmt.Errorf("journal: %w", err))
-			return pendingRow(row, nil)
-		}
 		attempts++
 		m, err := e.api.UpdateMetadata(e.reqCtx, row.MembershipID, row.Metadata, intent.Key)
 		if err == nil {

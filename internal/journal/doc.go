@@ -31,7 +31,8 @@
 //	{"t":"run","at":…,"run":"R","file":"nov.report.csv","sha256":"<report SHA-256>",
 //	 "input":"<input SHA-256>","status":"complete"}
 //
-// An intent record is written, and fsynced, before a request is sent:
+// An intent record is written, and fsynced, before an add-free-days request
+// is sent (a metadata request has none: sending it again does no harm):
 //
 //	{"t":"intent","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,
 //	 "input":"<input SHA-256>","days":7,"payload":"<body SHA-256>","key":"<Idempotency-Key>",
