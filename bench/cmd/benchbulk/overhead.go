@@ -16,8 +16,10 @@ import (
 )
 
 // overhead: a full bulk run (journal, report, pool of 8, no pace) against a
-// simulator with no limit, compared with the requests per second a bare
-// keep-alive loop of 8 goroutines gets from the same server.
+// simulator with no limit, compared with bare keep-alive loops of 8
+// goroutines against the same server: one sending the very requests bulk
+// sends, from a separate process as bulk is, measured before and after
+// each bulk run; and a loop of GETs inside the simulator's own process.
 func (b *bench) overhead(ctx context.Context) error {
 	n := 20_000
 	if b.cfg.quick {
@@ -29,8 +31,9 @@ func (b *bench) overhead(ctx context.Context) error {
 		}
 	}
 	b.note("overhead", "simulator: NoLimit, NoLog, no latency, in the harness's process; bulk: --api-limit none, --concurrency 8 (default), journal on")
-	b.note("overhead", "bare loop: 8 goroutines, one keep-alive net/http client, GET /api/v2/memberships/{id}, 3 s, right before each bulk run on the same server")
-	b.note("overhead", "rows/s is over the whole process (start, validating the file, the run, writing the report); the engine's own time is from the summary")
+	b.note("overhead", "same requests: a separate process, 8 goroutines, one keep-alive net/http client, sending what bulk sends for a row (metadata: POST /memberships/{id}; add free days: GET /memberships/{id} then POST .../add_free_days), 3 s before and 3 s after each bulk run, averaged")
+	b.note("overhead", "GET loop: 8 goroutines in the simulator's own process, GET /memberships/{id}, 3 s before each bulk run: no request crosses a process boundary, and a GET costs the simulator less than a POST")
+	b.note("overhead", "rows/s is over the whole bulk process (start, validating the file, the run, writing the report); the engine's own time is from the summary")
 	return nil
 }
 
@@ -39,25 +42,33 @@ func (b *bench) overheadOf(ctx context.Context, kind string, n int) error {
 	if err != nil {
 		return err
 	}
-	var rowRatios, reqRatios, bares, bareCPUs, posts, outsides, rowRates, engineRates, cpus, simCPUs []float64
+	shape := bareMetadata
+	if kind == daysRows {
+		shape = bareDays
+	}
+	var sameRatios, getRatios, sames, gets, bareCPUs, rowRates, engineRates, cpus, simCPUs []float64
 	for i := range b.cfg.runs {
 		s, err := startSim(whopsim.Config{NoLimit: true, NoLog: true})
 		if err != nil {
 			return err
 		}
 		cpu0 := selfCPU()
-		bare := bareLoop(ctx, s.url, s.key, 8, 3*time.Second, http.MethodGet)
-		bareCPUs = append(bareCPUs, float64((selfCPU()-cpu0).Microseconds())/(bare*3))
-		posts = append(posts, bareLoop(ctx, s.url, s.key, 8, 3*time.Second, http.MethodPost))
-		outside, err := bareLoopProcess(ctx, s, 3*time.Second, http.MethodGet)
+		get := bareLoop(ctx, s.url, s.key, 8, 3*time.Second, bareGet)
+		bareCPUs = append(bareCPUs, float64((selfCPU()-cpu0).Microseconds())/(get.requests*3))
+		before, err := bareLoopProcess(ctx, s, 3*time.Second, shape)
 		if err != nil {
 			return err
 		}
-		outsides = append(outsides, outside)
-		b.progress("overhead: %s run %d of %d: bare loop %.0f req/s; bulk on %d rows", kind, i+1, b.cfg.runs, bare, n)
+		b.progress("overhead: %s run %d of %d: bare loops %.0f GET/s in process, %.0f rows/s of the same requests; bulk on %d rows",
+			kind, i+1, b.cfg.runs, get.requests, before.rows, n)
 		simCPU := selfCPU()
 		r, err := b.runBulk(ctx, bulkSpec{file: file, sim: s, args: []string{"--api-limit", "none"}, tag: fmt.Sprintf("overhead%d", i)})
 		simCPU = selfCPU() - simCPU
+		if err != nil {
+			s.close()
+			return err
+		}
+		after, err := bareLoopProcess(ctx, s, 3*time.Second, shape)
 		s.close()
 		if err != nil {
 			return err
@@ -65,42 +76,54 @@ func (b *bench) overheadOf(ctx context.Context, kind string, n int) error {
 		if r.exit != 0 {
 			return fmt.Errorf("bulk exited %d on %s\n%s", r.exit, file, tail(r.stderr, 2000))
 		}
+		same := (before.rows + after.rows) / 2
 		rows := float64(n) / secs(r.wall)
 		reqs := float64(r.summary.RequestsSent) / secs(r.wall)
-		bares = append(bares, bare)
+		sames = append(sames, same)
+		gets = append(gets, get.requests)
 		rowRates = append(rowRates, rows)
 		engineRates = append(engineRates, float64(n)/r.summary.DurationSeconds)
 		cpus = append(cpus, float64(r.cpu.Microseconds())/float64(n))
 		simCPUs = append(simCPUs, float64(simCPU.Microseconds())/float64(n))
-		rowRatios = append(rowRatios, rows/bare)
-		reqRatios = append(reqRatios, reqs/bare)
-		b.progress("overhead: %s: %.0f rows/s (%.0f req/s) over %.2f s, engine %.0f rows/s, %d requests",
-			kind, rows, reqs, secs(r.wall), float64(n)/r.summary.DurationSeconds, r.summary.RequestsSent)
+		sameRatios = append(sameRatios, rows/same)
+		getRatios = append(getRatios, reqs/get.requests)
+		b.progress("overhead: %s: %.0f rows/s (%.0f req/s) over %.2f s, engine %.0f rows/s, %d requests; same requests bare: %.0f then %.0f rows/s",
+			kind, rows, reqs, secs(r.wall), float64(n)/r.summary.DurationSeconds, r.summary.RequestsSent, before.rows, after.rows)
 	}
 	label := "metadata (1 request a row)"
 	if kind == daysRows {
 		label = "add free days (GET + POST a row)"
 	}
 	sc := "overhead"
-	b.info(sc, label+": bare loop req/s", num(best(bares, false)), bares, "")
-	if kind == metadataRows {
-		b.info(sc, "for comparison: bare loop CPU per request, client and server together", num(best(bareCPUs, true))+" µs", bareCPUs, " µs")
-		b.info(sc, "for comparison: bare loop of POST metadata req/s", num(best(posts, false)), posts, "")
-		b.info(sc, "for comparison: bare loop of GET in a separate process req/s", num(best(outsides, false)), outsides, "")
-	}
+	b.info(sc, label+": bare loop of the same requests, separate process, rows/s", num(best(sames, false)), sames, "")
 	b.info(sc, label+": bulk rows/s, whole process", num(best(rowRates, false)), rowRates, "")
+	b.info(sc, label+": bulk rows/s, engine only", num(best(engineRates, false)), engineRates, "")
 	b.info(sc, label+": bulk CPU (user + system) per row", num(best(cpus, true))+" µs", cpus, " µs")
 	b.info(sc, label+": simulator CPU per row, meanwhile", num(best(simCPUs, true))+" µs", simCPUs, " µs")
-	b.info(sc, label+": bulk rows/s, engine only", num(best(engineRates, false)), engineRates, "")
-	b.check(sc, label+": rows/s ÷ bare req/s", best(rowRatios, false), "", true, 0.5, rowRatios)
-	b.check(sc, label+": requests/s ÷ bare req/s", best(reqRatios, false), "", true, 0.5, reqRatios)
+	b.check(sc, label+": bulk rows/s ÷ bare loop rows/s, same requests", best(sameRatios, false), "", true, 0.5, sameRatios)
+	b.info(sc, label+": GET loop in the simulator's process, req/s", num(best(gets, false)), gets, "")
+	if kind == metadataRows {
+		b.info(sc, "GET loop: CPU per request, client and server together", num(best(bareCPUs, true))+" µs", bareCPUs, " µs")
+	}
+	b.check(sc, label+": bulk requests/s ÷ GET loop req/s", best(getRatios, false), "", true, 0.5, getRatios)
 	return nil
 }
 
-// bareLoop is the request rate of workers goroutines sending requests
-// over keep-alive connections as fast as the server answers, for d: GET
-// /memberships/{id}, or POST /memberships/{id} with a metadata object.
-func bareLoop(ctx context.Context, url, key string, workers int, d time.Duration, method string) float64 {
+// Shapes of a bare loop's unit of work.
+const (
+	bareGet      = "get"      // GET /memberships/{id}
+	bareMetadata = "metadata" // POST /memberships/{id} with a metadata object
+	bareDays     = "days"     // GET /memberships/{id}, then POST /memberships/{id}/add_free_days
+)
+
+// bareRate is what a bare loop achieved: units of work (rows) and
+// requests per second.
+type bareRate struct{ rows, requests float64 }
+
+// bareLoop runs workers goroutines doing units of work of the given shape
+// over keep-alive connections as fast as the server answers, for d. A unit
+// counts when every request in it succeeded.
+func bareLoop(ctx context.Context, url, key string, workers int, d time.Duration, shape string) bareRate {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.MaxIdleConnsPerHost = workers
@@ -108,35 +131,52 @@ func bareLoop(ctx context.Context, url, key string, workers int, d time.Duration
 	defer t.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var done atomic.Int64
+	send := func(method, url, body string) bool {
+		var r io.Reader
+		if body != "" {
+			r = strings.NewReader(body)
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, url, r)
+		req.Header.Set("Authorization", "Bearer "+key)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode < 300
+	}
+	var rows, requests atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; ctx.Err() == nil; i += workers {
-				var body io.Reader
-				if method == http.MethodPost {
-					body = strings.NewReader(`{"metadata":{"comp_campaign":"bench"}}`)
+				u := fmt.Sprintf("%s/memberships/mem_B%08d", url, i%10_000)
+				ok := true
+				switch shape {
+				case bareGet:
+					ok = send(http.MethodGet, u, "")
+					requests.Add(1)
+				case bareMetadata:
+					ok = send(http.MethodPost, u, fmt.Sprintf(`{"metadata":{"comp_campaign":"bench","row":%d}}`, i))
+					requests.Add(1)
+				case bareDays:
+					ok = send(http.MethodGet, u, "") && send(http.MethodPost, u+"/add_free_days", fmt.Sprintf(`{"days":%d}`, 1+i%30))
+					requests.Add(2)
 				}
-				req, _ := http.NewRequestWithContext(ctx, method, fmt.Sprintf("%s/memberships/mem_B%08d", url, i%10_000), body)
-				req.Header.Set("Authorization", "Bearer "+key)
-				if body != nil {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				resp, err := hc.Do(req)
-				if err != nil {
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode < 300 {
-					done.Add(1)
+				if ok {
+					rows.Add(1)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return float64(done.Load()) / time.Since(start).Seconds()
+	s := time.Since(start).Seconds()
+	return bareRate{rows: float64(rows.Load()) / s, requests: float64(requests.Load()) / s}
 }
 
 // selfCPU is the CPU time this process (and so the simulator) has used.
@@ -150,33 +190,34 @@ const bareLoopFlag = "-bare-loop"
 
 // bareLoopProcess runs bareLoop in a child process (this program with
 // -bare-loop), so that, like bulk, it reaches the server across processes.
-func bareLoopProcess(ctx context.Context, s *sim, d time.Duration, method string) (float64, error) {
+func bareLoopProcess(ctx context.Context, s *sim, d time.Duration, shape string) (bareRate, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return 0, err
+		return bareRate{}, err
 	}
-	cmd := command(self, bareLoopFlag, s.url, method, d.String())
+	cmd := command(self, bareLoopFlag, s.url, shape, d.String())
 	cmd.Env = append(cmd.Env, "WHOP_API_KEY="+s.key)
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, fmt.Errorf("bare loop process: %w", err)
+		return bareRate{}, fmt.Errorf("bare loop process: %w", err)
 	}
-	var rate float64
-	_, err = fmt.Sscan(string(out), &rate)
-	return rate, err
+	var r bareRate
+	_, err = fmt.Sscan(string(out), &r.rows, &r.requests)
+	return r, err
 }
 
-// bareLoopMain is the child of bareLoopProcess: URL METHOD DURATION.
+// bareLoopMain is the child of bareLoopProcess: URL SHAPE DURATION.
 func bareLoopMain(args []string) int {
 	if len(args) != 3 {
-		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL METHOD DURATION")
+		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL SHAPE DURATION")
 		return 2
 	}
 	d, err := time.ParseDuration(args[2])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL METHOD DURATION")
+		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL SHAPE DURATION")
 		return 2
 	}
-	fmt.Println(bareLoop(context.Background(), args[0], os.Getenv("WHOP_API_KEY"), 8, d, args[1]))
+	r := bareLoop(context.Background(), args[0], os.Getenv("WHOP_API_KEY"), 8, d, args[1])
+	fmt.Println(r.rows, r.requests)
 	return 0
 }
