@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,7 +37,9 @@ type Options struct {
 // Client sends v2 membership requests. It is safe for concurrent use.
 type Client struct {
 	base    *url.URL
-	key     string
+	prefix  string // the URL of a membership up to its ID
+	query   string // what the URL has after the path: "?" or nothing
+	auth    string // the Authorization header
 	agent   string
 	timeout time.Duration
 	http    *http.Client
@@ -72,9 +74,12 @@ func New(o Options) (*Client, error) {
 	t.Proxy = http.ProxyFromEnvironment
 	// TLS verification stays on: TLSClientConfig is never given
 	// InsecureSkipVerify, and no option exists to set it.
+	prefix, query := endpointParts(base)
 	return &Client{
 		base:    base,
-		key:     o.Key,
+		prefix:  prefix,
+		query:   query,
+		auth:    "Bearer " + o.Key,
 		agent:   o.UserAgent,
 		timeout: o.Timeout,
 		http: &http.Client{
@@ -117,8 +122,20 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// validID is the shape of a membership ID; nothing else may reach a path.
-var validID = regexp.MustCompile(`^mem_[A-Za-z0-9]{1,60}$`)
+// validID reports whether id has the shape of a membership ID,
+// mem_[A-Za-z0-9]{1,60}; nothing else may reach a path.
+func validID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "mem_")
+	if !ok || len(rest) == 0 || len(rest) > 60 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // Sent is the number of requests that left this machine (or may have).
 func (c *Client) Sent() int64 { return c.sent.Load() }
@@ -133,8 +150,15 @@ func (c *Client) Get(ctx context.Context, id string) (*Membership, error) {
 
 // AddFreeDays extends a membership by days. key is the Idempotency-Key.
 func (c *Client) AddFreeDays(ctx context.Context, id string, days int, key string) (*Membership, error) {
-	body, _ := json.Marshal(map[string]int{"days": days})
-	return c.do(ctx, http.MethodPost, id, "/add_free_days", body, key)
+	return c.do(ctx, http.MethodPost, id, "/add_free_days", addFreeDaysBody(days), key)
+}
+
+// addFreeDaysBody is {"days":<days>}, as json.Marshal writes it.
+func addFreeDaysBody(days int) []byte {
+	b := make([]byte, 0, 32)
+	b = append(b, `{"days":`...)
+	b = strconv.AppendInt(b, int64(days), 10)
+	return append(b, '}')
 }
 
 // UpdateMetadata replaces a membership's metadata with the given object.
@@ -148,54 +172,69 @@ func (c *Client) UpdateMetadata(ctx context.Context, id string, metadata json.Ra
 	return c.do(ctx, http.MethodPost, id, "", body, key)
 }
 
-func (c *Client) endpoint(id, suffix string) string {
-	u := *c.base
-	u.Path = c.base.Path + "/memberships/" + url.PathEscape(id) + suffix
+// endpointParts splits the URL of base's membership endpoints around the
+// membership ID and what follows it: the URL for an ID and suffix (both
+// letters, digits, '_' and '/', which a path never escapes) is
+// prefix + id + suffix + query.
+func endpointParts(base *url.URL) (prefix, query string) {
+	u := *base
+	u.Path = base.Path + "/memberships/"
 	u.RawPath = ""
-	return u.String()
+	if u.ForceQuery { // a base URL ending in an empty query, "...?"
+		u.ForceQuery = false
+		query = "?"
+	}
+	return u.String(), query
+}
+
+func (c *Client) endpoint(id, suffix string) string {
+	return c.prefix + id + suffix + c.query
 }
 
 func (c *Client) do(ctx context.Context, method, id, suffix string, body []byte, key string) (*Membership, error) {
-	if !validID.MatchString(id) {
+	if !validID(id) {
 		return nil, &Error{Kind: NotSent, Message: fmt.Sprintf("membership id %q is not of the form mem_...", id)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaders: func() { wrote.Store(true) },
-	})
+	t := new(trace)
+	t.hooks.WroteHeaders = func() { t.wrote.Store(true) }
+	ctx = httptrace.WithClientTrace(ctx, &t.hooks)
 	req, err := http.NewRequestWithContext(ctx, method, c.endpoint(id, suffix), bytes.NewReader(body))
 	if err != nil {
 		return nil, &Error{Kind: NotSent, Message: "build request", Err: err}
 	}
+	// The header keys are in canonical form, as Header.Set would make
+	// them, and the values share one array.
+	h := headerValues(make([]string, 0, 5))
 	if body == nil {
 		req.Body, req.ContentLength = http.NoBody, 0
 	} else {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = h.add("application/json")
 		// Without GetBody the transport can never send this request a
 		// second time by itself (it replays requests carrying an
 		// Idempotency-Key when a kept-alive connection breaks). Whether a
 		// POST is sent again is the caller's decision alone.
 		req.GetBody = nil
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
+	req.Header["Authorization"] = h.add(c.auth)
+	req.Header["Accept"] = h.add("application/json")
 	if c.agent != "" {
-		req.Header.Set("User-Agent", c.agent)
+		req.Header["User-Agent"] = h.add(c.agent)
 	}
 	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
+		req.Header["Idempotency-Key"] = h.add(key)
 	}
 	resp, err := c.http.Do(req)
-	if wrote.Load() {
+	wrote := t.wrote.Load()
+	if wrote {
 		c.sent.Add(1)
 	}
 	if err != nil {
-		return nil, transportError(err, wrote.Load())
+		return nil, transportError(err, wrote)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := readBody(resp)
 	if err != nil {
 		return nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: "answer cut off: " + err.Error(), Err: err}
 	}
@@ -216,6 +255,47 @@ func (c *Client) do(ctx context.Context, method, id, suffix string, body []byte,
 		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), c.now())
 	}
 	return nil, e
+}
+
+// trace notes whether a request was written, even in part.
+type trace struct {
+	hooks httptrace.ClientTrace
+	wrote atomic.Bool
+}
+
+// headerValues hands out one-element header values from a shared array.
+type headerValues []string
+
+func (h *headerValues) add(v string) []string {
+	*h = append(*h, v)
+	n := len(*h)
+	return (*h)[n-1 : n : n] // full, so that appending to it copies
+}
+
+// readBody reads an answer's body, up to one byte more than maxBody.
+func readBody(resp *http.Response) ([]byte, error) {
+	r := io.LimitReader(resp.Body, maxBody+1)
+	n := resp.ContentLength
+	if n < 0 || n > maxBody {
+		return io.ReadAll(r)
+	}
+	// The length is known: read into a buffer one byte larger, so that
+	// the read that meets the end of the body has room and does not grow
+	// it.
+	b := make([]byte, 0, n+1)
+	for {
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than announced: grow
+		}
+	}
 }
 
 // transportError classifies a failure with no HTTP answer: once the request

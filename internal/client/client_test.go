@@ -318,3 +318,35 @@ func TestUntrustedCertificateIsRefused(t *testing.T) {
 		t.Errorf("the server saw %d requests", n)
 	}
 }
+
+// BenchmarkRequest measures the client's side of a request against a
+// server that answers at once with a fixed membership.
+func BenchmarkRequest(b *testing.B) {
+	body := []byte(simMembership)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL + "/api/v2", Key: testKey, UserAgent: "bulk/bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("Get", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Get(ctx, "mem_8fKq2LxZ0aBcDe"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("AddFreeDays", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.AddFreeDays(ctx, "mem_8fKq2LxZ0aBcDe", 7, "key-1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -11,5 +11,5 @@
 // It must not retry, pace or sleep: deciding whether a request is sent
 // again belongs to the caller, who knows whether sending it twice could
 // extend a membership twice. For the same reason a POST is never made
-// replayable by the HTTP transport (see post).
+// replayable by the HTTP transport (see Client.do).
 package client
