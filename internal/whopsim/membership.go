@@ -1,11 +1,6 @@
 package whopsim
 
-import (
-	"encoding/json"
-	"fmt"
-	"hash/fnv"
-	"time"
-)
+import "time"
 
 // Membership is the part of a v2 membership object that the simulator keeps.
 // Timestamps are Unix seconds; nil is JSON null. Its JSON form is the
@@ -97,49 +92,4 @@ func cloneValue(v any) any {
 	default:
 		return v // strings, numbers, booleans, nil: immutable
 	}
-}
-
-// wireMembership is the membership object as the API sends it: the kept
-// fields plus others the real object carries, which clients must ignore.
-type wireMembership struct {
-	Membership
-	CompanyID         string  `json:"company_id"`
-	Product           string  `json:"product"`
-	User              string  `json:"user"`
-	Plan              string  `json:"plan"`
-	PromoCode         *string `json:"promo_code"`
-	CancelAtPeriodEnd bool    `json:"cancel_at_period_end"`
-	PaymentProcessor  string  `json:"payment_processor"`
-	LicenseKey        string  `json:"license_key"`
-	Quantity          int     `json:"quantity"`
-	ManageURL         string  `json:"manage_url"`
-}
-
-func encodeMembership(m Membership) []byte {
-	if m.Metadata == nil {
-		m.Metadata = map[string]any{}
-	}
-	h := hashID(m.ID)
-	w := wireMembership{
-		Membership:       m,
-		CompanyID:        fmt.Sprintf("biz_%010x", h>>24&0xffffffffff),
-		Product:          fmt.Sprintf("prod_%08x", h>>8&0xffffffff),
-		User:             fmt.Sprintf("user_%012x", h&0xffffffffffff),
-		Plan:             fmt.Sprintf("plan_%08x", h>>16&0xffffffff),
-		PaymentProcessor: "stripe",
-		LicenseKey:       fmt.Sprintf("%05X-%05X-%05X", h&0xfffff, h>>20&0xfffff, h>>40&0xfffff),
-		Quantity:         1,
-		ManageURL:        "https://whop.com/orders/" + m.ID + "/manage",
-	}
-	b, err := json.Marshal(w)
-	if err != nil { // only a metadata value json cannot encode, which decoding never produces
-		panic(fmt.Sprintf("whopsim: encode membership %s: %v", m.ID, err))
-	}
-	return b
-}
-
-func hashID(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
 }

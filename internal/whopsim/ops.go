@@ -1,11 +1,8 @@
 package whopsim
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -47,17 +44,18 @@ func (s *Server) addFreeDays(c call) reply {
 	if refused != nil {
 		return *refused
 	}
-	return s.apply(c, LedgerEntry{Op: OpAddFreeDays, Days: days}, func(m *Membership) *reply {
-		end := m.RenewalPeriodEnd
-		if end == nil {
-			end = m.ExpiresAt
-		}
-		if end == nil {
-			return new(namedError(http.StatusUnprocessableEntity, "unprocessable_entity",
+	return s.apply(c, LedgerEntry{Op: OpAddFreeDays, Days: days}, func(m Membership) (Membership, *reply) {
+		add := int64(days) * day
+		switch {
+		case m.RenewalPeriodEnd != nil:
+			m.RenewalPeriodEnd = new(*m.RenewalPeriodEnd + add)
+		case m.ExpiresAt != nil:
+			m.ExpiresAt = new(*m.ExpiresAt + add)
+		default:
+			return m, new(namedError(http.StatusUnprocessableEntity, "unprocessable_entity",
 				"This membership has no renewal or expiration date to extend"))
 		}
-		*end += int64(days) * day
-		return nil
+		return m, nil
 	})
 }
 
@@ -69,30 +67,33 @@ func (s *Server) updateMetadata(c call) reply {
 	if refused != nil {
 		return *refused
 	}
-	return s.apply(c, LedgerEntry{Op: OpUpdateMetadata, Metadata: md}, func(m *Membership) *reply {
-		m.Metadata = cloneObject(md)
-		return nil
+	return s.apply(c, LedgerEntry{Op: OpUpdateMetadata, Metadata: md}, func(m Membership) (Membership, *reply) {
+		m.Metadata = md // never changed after parsing: shared with the ledger entry
+		return m, nil
 	})
 }
 
-// apply changes a clone of the membership and, unless change refuses,
-// stores it and writes the ledger entry: the answer is 201 with the new state.
-func (s *Server) apply(c call, entry LedgerEntry, change func(*Membership) *reply) reply {
+// apply has change make the membership's new state and, unless change
+// refuses, stores it and writes the ledger entry: the answer is 201 with the
+// new state. change gets a copy that shares its pointers and maps with the
+// stored membership, so it must replace a field it changes, never write
+// through it.
+func (s *Server) apply(c call, entry LedgerEntry, change func(Membership) (Membership, *reply)) reply {
 	s.mu.Lock()
 	before, ok := s.lookup(c.id)
 	if !ok {
 		s.mu.Unlock()
 		return notFoundID(c.id)
 	}
-	after := before.clone() // clone: change may write through its pointers
-	if refused := change(&after); refused != nil {
+	after, refused := change(before)
+	if refused != nil {
 		s.mu.Unlock()
 		return *refused
 	}
 	s.members[c.id] = after
 	entry.At, entry.ID, entry.IdempotencyKey = s.cfg.Now(), c.id, c.key
-	entry.Before, entry.After = before, after.clone()
-	s.ledger = append(s.ledger, entry)
+	entry.Before, entry.After = before, after
+	s.ledger.add(entry)
 	s.mu.Unlock()
 
 	rep := jsonReply(http.StatusCreated, encodeMembership(after))
@@ -120,22 +121,22 @@ func notFoundID(id string) reply {
 	return notFound("No such Resource found with the provided ID: " + id)
 }
 
-// parseFields reads a request body that must be a JSON object.
-func parseFields(body []byte) (map[string]json.RawMessage, *reply) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		return nil, new(namedError(http.StatusBadRequest, "bad_request", "The request body must be a JSON object"))
+// parseField reads a request body that must be a JSON object and finds
+// its field name; a non-nil reply refuses the body.
+func parseField(body []byte, name string) (raw []byte, found bool, refused *reply) {
+	raw, found, ok := bodyField(body, name)
+	if !ok {
+		return nil, false, new(namedError(http.StatusBadRequest, "bad_request", "The request body must be a JSON object"))
 	}
-	return fields, nil
+	return raw, found, nil
 }
 
 func parseDays(body []byte) (int, *reply) {
-	fields, refused := parseFields(body)
+	raw, found, refused := parseField(body, "days")
 	if refused != nil {
 		return 0, refused
 	}
-	raw, ok := fields["days"]
-	if !ok {
+	if !found {
 		return 0, new(invalid("Parameter days is required"))
 	}
 	if !isInteger(raw) {
@@ -150,7 +151,7 @@ func parseDays(body []byte) (int, *reply) {
 
 // isInteger reports whether a JSON value is an integer literal: digits with
 // an optional minus, no fraction or exponent. Strings are not integers.
-func isInteger(raw json.RawMessage) bool {
+func isInteger(raw []byte) bool {
 	digits := raw
 	if len(digits) > 0 && digits[0] == '-' {
 		digits = digits[1:]
@@ -167,30 +168,49 @@ func isInteger(raw json.RawMessage) bool {
 }
 
 func parseMetadata(body []byte) (map[string]any, *reply) {
-	fields, refused := parseFields(body)
+	raw, found, refused := parseField(body, "metadata")
 	if refused != nil {
 		return nil, refused
 	}
-	raw, ok := fields["metadata"]
-	if !ok {
+	if !found {
 		return nil, new(invalid("Parameter metadata is required"))
 	}
-	var md map[string]any
-	if err := json.Unmarshal(raw, &md); err != nil || md == nil {
+	if raw[0] != '{' {
+		return nil, new(invalid("Parameter metadata must be an object"))
+	}
+	md, err := decodeObject(raw)
+	if err != nil {
 		return nil, new(invalid("Parameter metadata must be an object"))
 	}
 	if len(md) > MaxMetadataKeys {
 		return nil, new(invalid(fmt.Sprintf("Metadata can have at most %d keys", MaxMetadataKeys)))
 	}
-	for _, k := range slices.Sorted(maps.Keys(md)) {
-		if utf8.RuneCountInString(k) > MaxMetadataKey {
-			return nil, new(invalid(fmt.Sprintf("Metadata keys can be at most %d characters", MaxMetadataKey)))
-		}
-		if v, ok := md[k].(string); ok && utf8.RuneCountInString(v) > MaxMetadataValue {
-			return nil, new(invalid(fmt.Sprintf("Metadata value for key %q can be at most %d characters", k, MaxMetadataValue)))
+	// The first key in sorted order that breaks a limit is the one reported.
+	bad, anyBad := "", false
+	for k, v := range md {
+		if (tooLong(k, MaxMetadataKey) || isLongString(v)) && (!anyBad || k < bad) {
+			bad, anyBad = k, true
 		}
 	}
-	return md, nil
+	switch {
+	case !anyBad:
+		return md, nil
+	case tooLong(bad, MaxMetadataKey):
+		return nil, new(invalid(fmt.Sprintf("Metadata keys can be at most %d characters", MaxMetadataKey)))
+	default:
+		return nil, new(invalid(fmt.Sprintf("Metadata value for key %q can be at most %d characters", bad, MaxMetadataValue)))
+	}
+}
+
+// tooLong reports whether s has more than n characters.
+func tooLong(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n // a character takes at least one byte
+}
+
+// isLongString reports whether v is a string over MaxMetadataValue characters.
+func isLongString(v any) bool {
+	s, ok := v.(string)
+	return ok && tooLong(s, MaxMetadataValue)
 }
 
 func invalid(message string) reply {

@@ -3,6 +3,7 @@ package whopsim
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -274,4 +275,64 @@ func TestLedgerIsACopy(t *testing.T) {
 	if got := h.get("mem_renew"); !strings.Contains(got.body, `"a":"b"`) {
 		t.Errorf("membership changed through a returned copy: %s", got.body)
 	}
+}
+
+// TestLedgerKeepsEveryState checks, over more entries than one block of
+// the ledger holds, that each entry keeps the states around its own change
+// and the order of the changes, however many changes follow.
+func TestLedgerKeepsEveryState(t *testing.T) {
+	s := New(Config{NoLimit: true})
+	fixtures(s)
+	const n = 2*ledgerBlock + 7
+	for i := range n {
+		var body []byte
+		var status int
+		switch i % 3 {
+		case 0:
+			body, status = serve(s, "POST", "/api/v2/memberships/mem_once/add_free_days", `{"days":2}`)
+		case 1:
+			body, status = serve(s, "POST", "/api/v2/memberships/mem_renew/add_free_days", `{"days":1}`)
+		default:
+			body, status = serve(s, "POST", "/api/v2/memberships/mem_renew", fmt.Sprintf(`{"metadata":{"i":%d}}`, i))
+		}
+		if status != 201 {
+			t.Fatalf("change %d: status %d: %s", i, status, body)
+		}
+	}
+	ledger := s.Ledger()
+	if len(ledger) != n {
+		t.Fatalf("ledger has %d entries, want %d", len(ledger), n)
+	}
+	for i, e := range ledger {
+		switch i % 3 {
+		case 0:
+			k := int64(i / 3)
+			if e.ID != "mem_once" || *e.Before.ExpiresAt != onceEnd+2*k*day || *e.After.ExpiresAt != onceEnd+2*(k+1)*day {
+				t.Fatalf("entry %d: %s expires_at %d -> %d", i, e.ID, *e.Before.ExpiresAt, *e.After.ExpiresAt)
+			}
+		case 1:
+			k := int64(i / 3)
+			if e.ID != "mem_renew" || *e.Before.RenewalPeriodEnd != renewEnd+k*day || *e.After.RenewalPeriodEnd != renewEnd+(k+1)*day {
+				t.Fatalf("entry %d: %s renewal_period_end %d -> %d", i, e.ID, *e.Before.RenewalPeriodEnd, *e.After.RenewalPeriodEnd)
+			}
+			if i > 3 && e.Before.Metadata["i"] != float64(i-2) {
+				t.Fatalf("entry %d: metadata before = %v, want i=%d", i, e.Before.Metadata, i-2)
+			}
+		default:
+			want := map[string]any{"i": float64(i)}
+			if !reflect.DeepEqual(e.Metadata, want) || !reflect.DeepEqual(e.After.Metadata, want) || e.After.RenewalPeriodEnd == nil ||
+				*e.After.RenewalPeriodEnd != *e.Before.RenewalPeriodEnd {
+				t.Fatalf("entry %d: sent %v, metadata %v -> %v", i, e.Metadata, e.Before.Metadata, e.After.Metadata)
+			}
+		}
+	}
+}
+
+// serve calls the handler directly with the test key.
+func serve(s *Server, method, path, body string) ([]byte, int) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w.Body.Bytes(), w.Code
 }

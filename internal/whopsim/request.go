@@ -37,12 +37,35 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (call, *reply) {
 	if readOnly {
 		return call{}, new(apiError(http.StatusForbidden, "This API key is not permitted to perform this action"))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(w, r)
 	if err != nil {
 		return call{}, new(namedError(http.StatusBadRequest, "bad_request", "The request body could not be read"))
 	}
 	c.body, c.key = body, r.Header.Get("Idempotency-Key")
 	return c, nil
+}
+
+// readBody reads a request body of at most maxBody bytes, into a buffer of
+// the declared Content-Length when there is one.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	if r.ContentLength < 0 || r.ContentLength > maxBody {
+		return io.ReadAll(body)
+	}
+	b := make([]byte, 0, r.ContentLength+1) // one more byte, so the read that meets EOF needs no growth
+	for {
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than declared: let append grow it
+		}
+	}
 }
 
 // authorize checks the bearer key; readOnly is true for Config.ReadOnlyKey.

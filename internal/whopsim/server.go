@@ -15,11 +15,12 @@ type Server struct {
 	cfg Config
 
 	mu sync.Mutex
-	// members holds every membership that exists. A stored membership is
-	// never changed in place: a change stores a modified clone, so a value
-	// read under mu may be read after mu is released.
+	// members holds every membership that exists. A stored membership,
+	// with the maps and pointers it holds, is never changed in place: a
+	// change stores a modified copy. So a value read under mu may be read
+	// after mu is released, and ledger entries share their values with it.
 	members map[string]Membership
-	ledger  []LedgerEntry
+	ledger  ledger
 	log     []Request
 	limit   window
 	rng     *rand.Rand
@@ -59,11 +60,7 @@ func (s *Server) Get(id string) (Membership, bool) {
 func (s *Server) Ledger() []LedgerEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]LedgerEntry, len(s.ledger))
-	for i, e := range s.ledger {
-		out[i] = e.clone()
-	}
-	return out
+	return s.ledger.copyAll()
 }
 
 // Requests returns every request received under /api/v2, in arrival order,
