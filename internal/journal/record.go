@@ -2,7 +2,8 @@ package journal
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"bulk/internal/jsonstr"
 )
 
 // Record types.
@@ -59,11 +60,11 @@ type Record struct {
 // leaves out its nil date fields.
 func appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `{"t":`...)
-	b = appendString(b, r.Type)
+	b = jsonstr.Append(b, r.Type)
 	b = append(b, `,"at":`...)
 	b = strconv.AppendInt(b, r.At, 10)
 	b = append(b, `,"run":`...)
-	b = appendString(b, r.Run)
+	b = jsonstr.Append(b, r.Run)
 	b = appendOptString(b, `,"file":`, r.File)
 	b = appendOptString(b, `,"sha256":`, r.SHA256)
 	b = appendOptInt(b, `,"pid":`, r.PID)
@@ -93,7 +94,7 @@ func appendOptString(b []byte, key, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return appendString(append(b, key...), s)
+	return jsonstr.Append(append(b, key...), s)
 }
 
 func appendOptInt(b []byte, key string, n int) []byte {
@@ -112,73 +113,3 @@ func appendNullable(b []byte, key string, p *int64, writeNull bool) []byte {
 	}
 	return b
 }
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string exactly as encoding/json writes
-// it: control characters, quotes and backslashes escaped, <, > and &
-// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if !asciiNeedsEscape[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			b = appendASCIIEscape(b, c)
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-func appendASCIIEscape(b []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\b':
-		return append(b, '\\', 'b')
-	case '\f':
-		return append(b, '\\', 'f')
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-}
-
-// asciiNeedsEscape marks the ASCII bytes appendString escapes.
-var asciiNeedsEscape = func() (t [utf8.RuneSelf]bool) {
-	for c := range 0x20 {
-		t[c] = true
-	}
-	t['"'], t['\\'], t['<'], t['>'], t['&'] = true, true, true, true, true
-	return t
-}()

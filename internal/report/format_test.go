@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 )
@@ -86,30 +85,6 @@ func TestNeutralise(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			if got := neutralise(tt.in); got != tt.want {
 				t.Errorf("neutralise(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	tests := []string{
-		"", "plain", `quote " and \ backslash`, "new\nline\r\ttab", "\b\f\x00\x01\x1f\x7f",
-		"<html>&", "ünïcødé ✓ 😀", "line\u2028sep\u2029", "bad \xff utf8 \xc3", "=formula",
-	}
-	for _, s := range tests {
-		t.Run(s, func(t *testing.T) {
-			enc := appendJSONString(nil, s)
-			var got string
-			if err := json.Unmarshal(enc, &got); err != nil {
-				t.Fatalf("appendJSONString(%q) = %s, not JSON: %v", s, enc, err)
-			}
-			var want string
-			std, _ := json.Marshal(s)
-			if err := json.Unmarshal(std, &want); err != nil {
-				t.Fatal(err)
-			}
-			if got != want {
-				t.Errorf("appendJSONString(%q) decodes to %q, want %q", s, got, want)
 			}
 		})
 	}

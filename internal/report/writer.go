@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"bulk/internal/jsonstr"
 )
 
 // bufferSize is large enough that a report of a million rows is written in
@@ -73,7 +75,7 @@ func jsonKeys(header []string) [][]byte {
 		if i > 0 {
 			k = append(k, ',')
 		}
-		k = appendJSONString(k, name)
+		k = jsonstr.AppendNoHTML(k, name)
 		keys[i] = append(k, ':')
 	}
 	return keys
@@ -132,12 +134,12 @@ func (w *Writer) writeJSON(r Row) error {
 	b := append(w.buf[:0], '{')
 	k := w.keys
 	b = strconv.AppendInt(append(b, k[0]...), int64(r.Line), 10)
-	b = appendJSONString(append(b, k[1]...), r.MembershipID)
-	b = appendJSONString(append(b, k[2]...), r.Action)
+	b = jsonstr.AppendNoHTML(append(b, k[1]...), r.MembershipID)
+	b = jsonstr.AppendNoHTML(append(b, k[2]...), r.Action)
 	b = appendNullableInt(append(b, k[3]...), r.Days)
-	b = appendJSONString(append(b, k[4]...), r.Status)
+	b = jsonstr.AppendNoHTML(append(b, k[4]...), r.Status)
 	b = appendNullableInt(append(b, k[5]...), r.HTTPStatus)
-	b = appendJSONString(append(b, k[6]...), r.Error)
+	b = jsonstr.AppendNoHTML(append(b, k[6]...), r.Error)
 	b = appendJSONTime(append(b, k[7]...), r.PreviousExpiresAt)
 	b = appendJSONTime(append(b, k[8]...), r.ExpiresAt)
 	b = appendJSONTime(append(b, k[9]...), r.PreviousRenewalPeriodEnd)
@@ -149,7 +151,7 @@ func (w *Writer) writeJSON(r Row) error {
 		if i < len(r.Extra) {
 			v = r.Extra[i]
 		}
-		b = appendJSONString(append(b, k[n+i]...), v)
+		b = jsonstr.AppendNoHTML(append(b, k[n+i]...), v)
 	}
 	b = append(b, '}', '\n')
 	w.buf = b
@@ -168,7 +170,7 @@ func appendJSONTime(b []byte, sec *int64) []byte {
 	if sec == nil {
 		return append(b, "null"...)
 	}
-	return appendJSONString(b, formatTime(sec))
+	return jsonstr.AppendNoHTML(b, formatTime(sec))
 }
 
 // Commit flushes the rows written so far, fsyncs and closes the temporary

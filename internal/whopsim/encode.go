@@ -6,7 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"bulk/internal/jsonstr"
 )
 
 // encodeMembership is the membership object as the API sends it: the kept
@@ -19,13 +20,13 @@ func encodeMembership(m Membership) []byte {
 	// the metadata that is too small only costs a reallocation.
 	b := make([]byte, 0, 464+2*len(m.ID)+len(m.Status)+len(m.Email)+32*len(m.Metadata))
 	b = append(b, `{"id":`...)
-	b = appendQuoted(b, m.ID)
+	b = jsonstr.Append(b, m.ID)
 	b = append(b, `,"status":`...)
-	b = appendQuoted(b, m.Status)
+	b = jsonstr.Append(b, m.Status)
 	b = append(b, `,"valid":`...)
 	b = strconv.AppendBool(b, m.Valid)
 	b = append(b, `,"email":`...)
-	b = appendQuoted(b, m.Email)
+	b = jsonstr.Append(b, m.Email)
 	b = append(b, `,"metadata":`...)
 	if m.Metadata == nil {
 		b = append(b, "{}"...)
@@ -60,10 +61,9 @@ func encodeMembership(m Membership) []byte {
 	b = appendHex(b, h>>20, 5, upperHex)
 	b = append(b, '-')
 	b = appendHex(b, h>>40, 5, upperHex)
-	b = append(b, `","quantity":1,"manage_url":"https://whop.com/orders/`...)
-	b = appendEscaped(b, m.ID)
-	b = append(b, `/manage"}`...)
-	return b
+	b = append(b, `","quantity":1,"manage_url":`...)
+	b = jsonstr.Append(b, "https://whop.com/orders/"+m.ID+"/manage")
+	return append(b, '}')
 }
 
 // hashID is the 64-bit FNV-1a hash of id.
@@ -108,7 +108,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendQuoted(b, v), nil
+		return jsonstr.Append(b, v), nil
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case float64:
@@ -156,7 +156,7 @@ func appendObject(b []byte, m map[string]any) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendQuoted(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		var err error
 		if b, err = appendValue(b, m[k]); err != nil {
@@ -184,62 +184,4 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
-}
-
-// appendQuoted appends s as a JSON string.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = appendEscaped(b, s)
-	return append(b, '"')
-}
-
-// appendEscaped appends the inside of s as a JSON string, escaped as
-// encoding/json escapes it: quote, backslash and control characters; <, >
-// and & as \u00XX; U+2028 and U+2029; invalid UTF-8 as \ufffd.
-func appendEscaped(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', lowerHex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(b, s[start:]...)
 }
