@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"bulk/internal/jsontext"
 )
 
 // jsonlDecoder reads one JSON object per line. Lines are split by hand
@@ -59,7 +61,7 @@ func (d *jsonlDecoder) next() (rawRow, error) {
 		case err != nil:
 			return rawRow{}, err
 		}
-		if skipSpace(b, 0) == len(b) {
+		if jsontext.SkipSpace(b, 0) == len(b) {
 			continue // blank line
 		}
 		return d.parse(b, newline), nil
@@ -105,7 +107,7 @@ func (d *jsonlDecoder) parse(b []byte, newline bool) rawRow {
 	switch {
 	case !utf8.Valid(b):
 		return problem("line is not valid UTF-8")
-	case !validJSON(b):
+	case !jsontext.Valid(b):
 		msg := "line is not valid JSON: " + jsonError(b)
 		if !newline {
 			msg += " (the last line has no line break: is the file cut short?)"
@@ -120,7 +122,7 @@ func (d *jsonlDecoder) parse(b []byte, newline bool) rawRow {
 	}
 	var carried []carriedValue
 	d.keys.reset()
-	objectMembers(b, func(q, val []byte) bool {
+	jsontext.ObjectMembers(b, func(q, val []byte) bool {
 		key := unquoteBytes(q)
 		if !d.keys.add(key) {
 			raw.probs = append(raw.probs, fmt.Sprintf("line has the key %s twice", shortQuote(string(key))))
@@ -175,7 +177,7 @@ func (d *jsonlDecoder) carry(key []byte) (int, string) {
 func extraText(val []byte) string {
 	switch val[0] {
 	case '"':
-		return unquote(val)
+		return jsontext.Unescape(val[1 : len(val)-1])
 	case '{', '[':
 		var out bytes.Buffer
 		json.Compact(&out, val)

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"unicode/utf8"
+
+	"bulk/internal/jsontext"
 )
 
 // checker validates decoded rows. ScanFile and Rows both go through it, so
@@ -66,7 +68,7 @@ func membershipID(v rawValue, isJSON bool) (string, string) {
 		if s == "" || s[0] != '"' {
 			return "", "membership_id must be a string, got " + cut(s)
 		}
-		s = unquote(s)
+		s = jsontext.Unescape(s[1 : len(s)-1])
 	}
 	switch {
 	case !v.set || s == "":
@@ -118,7 +120,7 @@ func days(v rawValue, isJSON bool) (int, string) {
 // metadata object.
 func (c *checker) metadata(v rawValue) (json.RawMessage, string) {
 	b := []byte(v.text)
-	if !validJSON(b) {
+	if !jsontext.Valid(b) {
 		return nil, "metadata is not valid JSON: " + jsonError(b)
 	}
 	if k := jsonKind(b); k != "an object" {
@@ -138,7 +140,7 @@ func (c *checker) metadata(v rawValue) (json.RawMessage, string) {
 func (c *checker) object(b []byte, top bool) (msg string) {
 	var keys keySet
 	n := 0
-	objectMembers(b, func(q, val []byte) bool {
+	jsontext.ObjectMembers(b, func(q, val []byte) bool {
 		key := unquoteBytes(q)
 		switch n++; {
 		case top && n > maxMetaKeys:
@@ -161,7 +163,7 @@ func (c *checker) value(b []byte, at []byte) (msg string) {
 	case '{':
 		return c.object(b, false)
 	case '[':
-		arrayElements(b, func(val []byte) bool {
+		jsontext.ArrayElements(b, func(val []byte) bool {
 			msg = c.value(val, at)
 			return msg == ""
 		})

@@ -1,9 +1,6 @@
 package client
 
-import (
-	"unicode/utf16"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // maxDepth is how deeply arrays and objects may nest, as in encoding/json.
 const maxDepth = 10000
@@ -269,60 +266,4 @@ func hex4(b []byte) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
-}
-
-// appendUnquoted appends the string raw stands for to dst. raw is the
-// inside of a string str has accepted. Like encoding/json, it turns each
-// byte that is not part of valid UTF-8, and each \u escape of a surrogate
-// that is not half of a valid pair, into U+FFFD.
-func appendUnquoted(dst, raw []byte) []byte {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
-		case c == '\\':
-			if raw[i+1] != 'u' {
-				dst = append(dst, unescape(raw[i+1]))
-				i += 2
-				continue
-			}
-			r := hex4(raw[i+2:])
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
-					if pair := utf16.DecodeRune(r, hex4(raw[i+2:])); pair != utf8.RuneError {
-						dst = utf8.AppendRune(dst, pair)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			dst = utf8.AppendRune(dst, r)
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			i++
-		default:
-			r, n := utf8.DecodeRune(raw[i:])
-			dst = utf8.AppendRune(dst, r) // RuneError for a bad byte, n == 1
-			i += n
-		}
-	}
-	return dst
-}
-
-// unescape returns the byte a one-letter escape stands for.
-func unescape(c byte) byte {
-	switch c {
-	case 'b':
-		return '\b'
-	case 'f':
-		return '\f'
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	}
-	return c // " \ /
 }

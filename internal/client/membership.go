@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"bulk/internal/jsontext"
 )
 
 // Membership is the part of a v2 membership object bulk reads. Timestamps
@@ -229,7 +231,7 @@ func (d *decoder) object() bool {
 		}
 		key := raw
 		if !plain {
-			key = appendUnquoted(buf[:0], raw)
+			key = jsontext.AppendUnescaped(buf[:0], raw)
 		}
 		f := lookupField(key)
 		if d.next() != ':' {
@@ -314,7 +316,7 @@ func stringOf(raw []byte, plain bool) string {
 		return string(raw)
 	}
 	var buf [64]byte
-	return string(appendUnquoted(buf[:0], raw))
+	return string(jsontext.AppendUnescaped(buf[:0], raw))
 }
 
 // statusOf is stringOf for a status; the documented values share memory.
@@ -396,7 +398,7 @@ func (d *decoder) timestamp(t *seconds) bool {
 		s := raw
 		if !plain {
 			var buf [64]byte
-			s = appendUnquoted(buf[:0], raw)
+			s = jsontext.AppendUnescaped(buf[:0], raw)
 		}
 		v, err := timestampFromString(s)
 		d.setTimestamp(t, v, err)

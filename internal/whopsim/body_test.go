@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"bulk/internal/jsontext"
 )
 
 // The reference parsers decode with encoding/json, as the simplest reading
@@ -111,7 +113,7 @@ func checkBody(t *testing.T, body []byte) {
 		t.Errorf("parseMetadata(%q) = %v, %v; want %v, %v", body, md, refused, wantMD, wantRefused)
 	}
 	// Any object, not only a request body's field, decodes as encoding/json decodes it.
-	if json.Valid(body) && body[skipSpace(body, 0)] == '{' {
+	if json.Valid(body) && body[jsontext.SkipSpace(body, 0)] == '{' {
 		got, err := decodeObject(body)
 		var want map[string]any
 		wantErr := json.Unmarshal(body, &want)
