@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,10 @@ const (
 	sKey
 	sStatus
 	sErr
+	sAPI
+	sVersion
+	sMStatus
+	sWarn
 	numStrings
 )
 
@@ -43,10 +48,10 @@ const (
 )
 
 const (
-	pPrevExpires = iota
-	pPrevRenewal
-	pExpires
-	pRenewal
+	pPrevStart = iota
+	pPrevEnd
+	pStart
+	pEnd
 	numPtrs
 )
 
@@ -84,7 +89,7 @@ type field struct {
 	last        uint64 // and in the last word
 }
 
-const numFields = 22
+const numFields = 26
 
 var fields = func() (fs [numFields]field) {
 	for k, f := range []struct {
@@ -97,6 +102,8 @@ var fields = func() (fs [numFields]field) {
 		{"file", kindString, sFile},
 		{"sha256", kindString, sSHA256},
 		{"pid", kindInt, iPID},
+		{"api", kindString, sAPI},
+		{"version", kindString, sVersion},
 		{"action", kindString, sAction},
 		{"id", kindString, sID},
 		{"line", kindInt, iLine},
@@ -108,11 +115,13 @@ var fields = func() (fs [numFields]field) {
 		{"http", kindInt, iHTTP},
 		{"err", kindString, sErr},
 		{"before", kindBool, 0},
-		{"prev_expires_at", kindPtr, pPrevExpires},
-		{"prev_renewal_period_end", kindPtr, pPrevRenewal},
-		{"expires_at", kindPtr, pExpires},
-		{"renewal_period_end", kindPtr, pRenewal},
+		{"prev_start", kindPtr, pPrevStart},
+		{"prev_end", kindPtr, pPrevEnd},
+		{"start", kindPtr, pStart},
+		{"end", kindPtr, pEnd},
 		{"attempts", kindInt, iAttempts},
+		{"mstatus", kindString, sMStatus},
+		{"warn", kindString, sWarn},
 	} {
 		q := `"` + f.key + `":`
 		fs[k] = field{kind: f.kind, index: f.index, size: len(q)}
@@ -412,11 +421,36 @@ func decode(line []byte, r *Record) error {
 }
 
 func decodeSlow(line []byte) (Record, error) {
-	var r Record
+	var r struct {
+		Record
+		legacyDates
+	}
 	if err := json.Unmarshal(line, &r); err != nil {
 		return Record{}, err
 	}
-	return r, nil
+	r.legacyDates.apply(&r.Record)
+	return r.Record, nil
+}
+
+// legacyDates are the date fields of journals written before bulk spoke
+// the Current API, when every campaign was a v2 one. The date free days
+// moved was renewal_period_end, else expires_at; the period's start was
+// not recorded, so it stays unknown (nil): settling such a record against
+// a membership that has a start now gives "unknown", the safe side.
+type legacyDates struct {
+	PrevExpires *int64 `json:"prev_expires_at"`
+	PrevRenewal *int64 `json:"prev_renewal_period_end"`
+	Expires     *int64 `json:"expires_at"`
+	Renewal     *int64 `json:"renewal_period_end"`
+}
+
+func (l legacyDates) apply(r *Record) {
+	if r.PrevEnd == nil {
+		r.PrevEnd = cmp.Or(l.PrevRenewal, l.PrevExpires)
+	}
+	if r.End == nil {
+		r.End = cmp.Or(l.Renewal, l.Expires)
+	}
 }
 
 // record builds the Record. Its strings share one copy of the part of the
@@ -453,6 +487,7 @@ func (raw *rawRecord) record(line []byte, r *Record) error {
 	*r = Record{
 		Type: strs[sType], At: raw.ints[iAt], Run: strs[sRun],
 		File: strs[sFile], SHA256: strs[sSHA256], PID: int(raw.ints[iPID]),
+		API: strs[sAPI], Version: strs[sVersion], MStatus: strs[sMStatus], Warn: strs[sWarn],
 		Action: strs[sAction], ID: strs[sID], Line: int(raw.ints[iLine]), Input: strs[sInput],
 		Days: int(raw.ints[iDays]), Payload: strs[sPayload], Key: strs[sKey], Status: strs[sStatus],
 		HTTP: int(raw.ints[iHTTP]), Err: strs[sErr], Before: raw.before, Attempts: int(raw.ints[iAttempts]),
@@ -465,8 +500,8 @@ func (raw *rawRecord) record(line []byte, r *Record) error {
 			}
 			return &v[x]
 		}
-		r.PrevExpires, r.PrevRenewal = ptr(pPrevExpires), ptr(pPrevRenewal)
-		r.Expires, r.Renewal = ptr(pExpires), ptr(pRenewal)
+		r.PrevStart, r.PrevEnd = ptr(pPrevStart), ptr(pPrevEnd)
+		r.Start, r.End = ptr(pStart), ptr(pEnd)
 	}
 	return nil
 }

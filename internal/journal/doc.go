@@ -22,7 +22,13 @@
 //
 // A run record starts each run:
 //
-//	{"t":"run","at":1767225600000,"run":"R","file":"nov.csv","sha256":"<input SHA-256>","pid":4242}
+//	{"t":"run","at":1767225600000,"run":"R","file":"nov.csv","sha256":"<input SHA-256>","pid":4242,
+//	 "api":"current","version":"2026-11-17"}
+//
+// api and version name the API the run spoke ("current" with its
+// Api-Version-Date, or "v2"). The first run record starts the campaign,
+// and its API and version are the campaign's (see Origin); a journal
+// written before bulk recorded them is a v2 campaign.
 //
 // A run that ended with every row of its input applied or skipped ends with
 // a second run record, naming the report it wrote and that report's
@@ -32,19 +38,22 @@
 //	 "input":"<input SHA-256>","status":"complete"}
 //
 // An intent record is written, and fsynced, before an add-free-days request
-// is sent (a metadata request has none: sending it again does no harm):
+// is sent, and before a metadata replace that must clear the metadata
+// first (a crash between the two requests leaves the intent, and the next
+// run sends the row again); other metadata requests have none, since
+// sending them again does no harm:
 //
 //	{"t":"intent","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,
 //	 "input":"<input SHA-256>","days":7,"payload":"<body SHA-256>","key":"<Idempotency-Key>",
-//	 "before":true,"prev_expires_at":1767225600,"prev_renewal_period_end":null,
-//	 "expires_at":null,"renewal_period_end":null}
+//	 "before":true,"prev_start":1764633600,"prev_end":1767225600,"start":null,"end":null,
+//	 "mstatus":"active"}
 //
 // An outcome record is written once the request's fate is known, or known to
 // be unknowable:
 //
 //	{"t":"outcome","at":…,"run":"R","action":"add_free_days","id":"mem_1","line":2,…,
-//	 "status":"applied","http":200,"prev_expires_at":1767225600,…,
-//	 "expires_at":1767830400,"renewal_period_end":null,"attempts":1}
+//	 "status":"applied","http":200,"prev_start":1764633600,"prev_end":1767225600,
+//	 "start":1764633600,"end":1767830400,"attempts":1,"mstatus":"active"}
 //
 // action is "add_free_days" or "update_metadata"; id is the membership; line
 // is the row's line in the input of the run that wrote the record, and input
@@ -52,10 +61,17 @@
 // the result could not be established) or "not_applied" (established not to
 // have taken effect). http is the last HTTP status and err the error text,
 // when there was one. The four date fields are Unix seconds and are always
-// present in intents and outcomes: prev_* are the membership's dates before
-// the change, expires_at and renewal_period_end after it. null means not
-// known, unless "before":true says prev_* were read from the API, where null
-// means the membership had no such date. Other fields are left out when
+// present in intents and outcomes: start and end bound the membership's
+// period, end being the date free days move (the Current API's
+// current_period_start and current_period_end; v2's renewal_period_start,
+// and renewal_period_end or else expires_at); prev_* before the change,
+// start and end after it. null means not known, unless "before":true says
+// prev_* were read from the API, where null means the membership had no
+// such date. mstatus is the membership's status as last read or returned,
+// and warn what the operator was warned of. Journals written before bulk
+// spoke the Current API have prev_expires_at, prev_renewal_period_end,
+// expires_at and renewal_period_end instead: they are read as prev_end and
+// end, with the start unknown. Other fields are left out when
 // empty, zero or false. Strings are escaped as encoding/json escapes them
 // (so "<" appears as \u003c). For one action on one membership, the latest
 // record in the file is its current state.

@@ -56,12 +56,12 @@ func appendT(t *testing.T, j *Journal, durable bool, rs ...Record) {
 
 func intent(action, id string, line int) Record {
 	return Record{Type: TypeIntent, At: int64(line), Run: "r1", Action: action, ID: id, Line: line,
-		Key: "k-" + id, Before: true, PrevExpires: ptr(1767225600)}
+		Key: "k-" + id, Before: true, PrevStart: ptr(1767225600)}
 }
 
 func outcome(action, id string, line int, status string) Record {
 	return Record{Type: TypeOutcome, At: int64(line), Run: "r1", Action: action, ID: id, Line: line,
-		Status: status, HTTP: 200, Expires: ptr(1767830400), Attempts: 1}
+		Status: status, HTTP: 200, Start: ptr(1767830400), Attempts: 1}
 }
 
 // lookupCase is a Lookup and the record it must find (nil: none).
@@ -722,14 +722,14 @@ func writeBigJournal(path string) error {
 		for i := base; i < base+inFlight; i++ {
 			put(Record{Type: TypeIntent, At: 1767225600000 + int64(i), Run: "20260101T000000Z-4242",
 				Action: addDays, ID: bigID(i), Line: i + 2, Input: hash, Days: 7, Payload: hash,
-				Key: "bulk-" + hash[:40], Before: true, PrevExpires: ptr(1767225600), PrevRenewal: ptr(1767225600)})
+				Key: "bulk-" + hash[:40], Before: true, PrevStart: ptr(1767225600), PrevEnd: ptr(1767225600)})
 		}
 		for _, k := range rng.Perm(inFlight) {
 			i := base + k
 			put(Record{Type: TypeOutcome, At: 1767225600000 + int64(i), Run: "20260101T000000Z-4242",
 				Action: addDays, ID: bigID(i), Line: i + 2, Status: StatusApplied, HTTP: 200, Before: true,
-				PrevExpires: ptr(1767225600), PrevRenewal: ptr(1767225600),
-				Expires: ptr(1767830400), Renewal: ptr(1767830400), Attempts: 1})
+				PrevStart: ptr(1767225600), PrevEnd: ptr(1767225600),
+				Start: ptr(1767830400), End: ptr(1767830400), Attempts: 1})
 		}
 	}
 	if err := w.Flush(); err != nil {

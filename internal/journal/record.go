@@ -30,9 +30,11 @@ type Record struct {
 	Run  string `json:"run"` // run id
 
 	// run records
-	File   string `json:"file,omitempty"`
-	SHA256 string `json:"sha256,omitempty"` // SHA-256 of the input file
-	PID    int    `json:"pid,omitempty"`
+	File    string `json:"file,omitempty"`
+	SHA256  string `json:"sha256,omitempty"` // SHA-256 of the input file
+	PID     int    `json:"pid,omitempty"`
+	API     string `json:"api,omitempty"`     // the API the run spoke: "current" or "v2" (older journals: none, meaning v2)
+	Version string `json:"version,omitempty"` // its Api-Version-Date, for the Current API
 
 	// intent and outcome records
 	Action  string `json:"action,omitempty"`  // "add_free_days" | "update_metadata"
@@ -47,12 +49,14 @@ type Record struct {
 	Err     string `json:"err,omitempty"`     // error text of a failed or unknown outcome
 	// Before reports that the Prev* fields were read from the API, so that
 	// nil in them means the membership had no such date.
-	Before      bool   `json:"before,omitempty"`
-	PrevExpires *int64 `json:"prev_expires_at"` // Unix seconds
-	PrevRenewal *int64 `json:"prev_renewal_period_end"`
-	Expires     *int64 `json:"expires_at"`
-	Renewal     *int64 `json:"renewal_period_end"`
-	Attempts    int    `json:"attempts,omitempty"`
+	Before    bool   `json:"before,omitempty"`
+	PrevStart *int64 `json:"prev_start"` // the period's start before the change, Unix seconds
+	PrevEnd   *int64 `json:"prev_end"`   // the date free days move, before the change
+	Start     *int64 `json:"start"`      // the same two after it
+	End       *int64 `json:"end"`
+	Attempts  int    `json:"attempts,omitempty"`
+	MStatus   string `json:"mstatus,omitempty"` // the membership's status as last read or returned
+	Warn      string `json:"warn,omitempty"`    // what the operator should know although the row did not fail
 }
 
 // appendRecord appends r as one JSON object followed by a newline. The bytes
@@ -68,6 +72,8 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = appendOptString(b, `,"file":`, r.File)
 	b = appendOptString(b, `,"sha256":`, r.SHA256)
 	b = appendOptInt(b, `,"pid":`, r.PID)
+	b = appendOptString(b, `,"api":`, r.API)
+	b = appendOptString(b, `,"version":`, r.Version)
 	b = appendOptString(b, `,"action":`, r.Action)
 	b = appendOptString(b, `,"id":`, r.ID)
 	b = appendOptInt(b, `,"line":`, r.Line)
@@ -82,11 +88,13 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = append(b, `,"before":true`...)
 	}
 	nulls := r.Type != TypeRun
-	b = appendNullable(b, `,"prev_expires_at":`, r.PrevExpires, nulls)
-	b = appendNullable(b, `,"prev_renewal_period_end":`, r.PrevRenewal, nulls)
-	b = appendNullable(b, `,"expires_at":`, r.Expires, nulls)
-	b = appendNullable(b, `,"renewal_period_end":`, r.Renewal, nulls)
+	b = appendNullable(b, `,"prev_start":`, r.PrevStart, nulls)
+	b = appendNullable(b, `,"prev_end":`, r.PrevEnd, nulls)
+	b = appendNullable(b, `,"start":`, r.Start, nulls)
+	b = appendNullable(b, `,"end":`, r.End, nulls)
 	b = appendOptInt(b, `,"attempts":`, r.Attempts)
+	b = appendOptString(b, `,"mstatus":`, r.MStatus)
+	b = appendOptString(b, `,"warn":`, r.Warn)
 	return append(b, "}\n"...)
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,12 +35,12 @@ var oddStrings = []string{
 func sampleRecords() []Record {
 	rs := []Record{
 		{Type: TypeRun, At: 1767225600000, Run: "r1", File: "nov.csv", SHA256: strings.Repeat("a", 64), PID: 4242},
-		{Type: TypeRun, Run: "r2", Expires: ptr(5)},
+		{Type: TypeRun, Run: "r2", Start: ptr(5)},
 		{Type: TypeIntent, At: 1, Run: "r1", Action: "add_free_days", ID: "mem_1", Line: 2, Input: "in", Days: 7,
-			Payload: "p", Key: "k", Before: true, PrevExpires: ptr(1767225600)},
+			Payload: "p", Key: "k", Before: true, PrevStart: ptr(1767225600)},
 		{Type: TypeOutcome, At: math.MaxInt64, Run: "r1", Action: "update_metadata", ID: "mem_2", Line: -3,
-			Status: StatusUnknown, HTTP: 502, Err: "connection reset", PrevExpires: ptr(math.MinInt64),
-			PrevRenewal: ptr(0), Expires: ptr(-1), Renewal: ptr(math.MaxInt64), Attempts: 3},
+			Status: StatusUnknown, HTTP: 502, Err: "connection reset", PrevStart: ptr(math.MinInt64),
+			PrevEnd: ptr(0), Start: ptr(-1), End: ptr(math.MaxInt64), Attempts: 3},
 		{Type: TypeOutcome, At: math.MinInt64},
 		{},
 	}
@@ -155,7 +157,7 @@ func randomRecord(rng *rand.Rand) Record {
 		Type: types[rng.IntN(3)], At: num(), Run: str(), File: str(), SHA256: str(), PID: int(num()),
 		Action: str(), ID: str(), Line: int(num()), Input: str(), Days: int(num()), Payload: str(),
 		Key: str(), Status: str(), HTTP: int(num()), Err: str(), Before: rng.IntN(2) == 0,
-		PrevExpires: opt(), PrevRenewal: opt(), Expires: opt(), Renewal: opt(), Attempts: int(num()),
+		PrevStart: opt(), PrevEnd: opt(), Start: opt(), End: opt(), Attempts: int(num()),
 	}
 }
 
@@ -185,8 +187,8 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		"{\"t\":\"raw\ttab\"}",
 		"{\"t\":\"bad \xff utf8\"}",
 		`{"t":"run","t":"intent"}`,
-		`{"expires_at":5,"expires_at":null}`,
-		`{"expires_at":nul}`,
+		`{"start":5,"start":null}`,
+		`{"start":nul}`,
 		`{"before":true}`,
 		`{"before":false,"before":true}`,
 		`{"before":1}`,
@@ -201,7 +203,7 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 		``,
 		`   `,
 		"\x00\x00\x00",
-		`{"t":"intent","prev_expires_at":{"a":1}}`,
+		`{"t":"intent","prev_start":{"a":1}}`,
 		`{"pid":12345678901}`,
 		`{"t\u0000":"x"}`,
 	}
@@ -249,7 +251,7 @@ func FuzzRecordRoundTrip(f *testing.F) {
 		for _, typ := range []string{TypeRun, TypeIntent, TypeOutcome, a} {
 			r := Record{Type: typ, At: n, Run: a, File: b, SHA256: a, PID: int(m), Action: a, ID: b,
 				Line: int(n), Input: b, Days: int(m), Payload: a, Key: b, Status: a, HTTP: int(n),
-				Err: b, Before: before, PrevExpires: p, PrevRenewal: ptr(n), Expires: p, Attempts: int(m)}
+				Err: b, Before: before, PrevStart: p, PrevEnd: ptr(n), Start: p, Attempts: int(m)}
 			checkRoundTrip(t, r)
 		}
 	})
@@ -272,11 +274,11 @@ func benchLines() [][]byte {
 	rs := []Record{
 		{Type: TypeIntent, At: 1767225600000, Run: "20260101T000000Z-4242",
 			Action: "add_free_days", ID: "mem_0123456789abcdef", Line: 123456, Input: hash, Days: 7, Payload: hash,
-			Key: "bulk-" + hash[:40], Before: true, PrevExpires: ptr(1767225600), PrevRenewal: ptr(1767225600)},
+			Key: "bulk-" + hash[:40], Before: true, PrevStart: ptr(1767225600), PrevEnd: ptr(1767225600)},
 		{Type: TypeOutcome, At: 1767225600000, Run: "20260101T000000Z-4242",
 			Action: "add_free_days", ID: "mem_0123456789abcdef", Line: 123456, Status: StatusApplied, HTTP: 200,
-			Before: true, PrevExpires: ptr(1767225600), PrevRenewal: ptr(1767225600),
-			Expires: ptr(1767830400), Renewal: ptr(1767830400), Attempts: 1},
+			Before: true, PrevStart: ptr(1767225600), PrevEnd: ptr(1767225600),
+			Start: ptr(1767830400), End: ptr(1767830400), Attempts: 1},
 	}
 	var lines [][]byte
 	for _, r := range rs {
@@ -310,4 +312,80 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestDecodeLegacyDates(t *testing.T) {
+	tests := []struct {
+		name                       string
+		line                       string
+		wantPrevStart, wantPrevEnd *int64
+		wantEnd                    *int64
+	}{
+		{"renewing: the renewal end moved",
+			`{"t":"intent","at":1,"run":"r","action":"add_free_days","id":"mem_1","days":7,"before":true,"prev_expires_at":null,"prev_renewal_period_end":100,"expires_at":null,"renewal_period_end":null}`,
+			nil, i64p(100), nil},
+		{"one-time: the expiry moved",
+			`{"t":"outcome","at":1,"run":"r","action":"add_free_days","id":"mem_1","days":7,"before":true,"prev_expires_at":200,"prev_renewal_period_end":null,"expires_at":804999,"renewal_period_end":null,"status":"applied"}`,
+			nil, i64p(200), i64p(804999)},
+		{"both set: the renewal end is the one free days move",
+			`{"t":"outcome","at":1,"run":"r","action":"add_free_days","id":"mem_1","before":true,"prev_expires_at":5,"prev_renewal_period_end":6,"expires_at":5,"renewal_period_end":9,"status":"applied"}`,
+			nil, i64p(6), i64p(9)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := decodeRecord([]byte(tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !eqPtr(r.PrevStart, tt.wantPrevStart) || !eqPtr(r.PrevEnd, tt.wantPrevEnd) || !eqPtr(r.End, tt.wantEnd) {
+				t.Errorf("prev_start %v prev_end %v end %v, want %v %v %v",
+					show(r.PrevStart), show(r.PrevEnd), show(r.End), show(tt.wantPrevStart), show(tt.wantPrevEnd), show(tt.wantEnd))
+			}
+			if !r.Before {
+				t.Error("before lost")
+			}
+		})
+	}
+}
+
+func TestOrigin(t *testing.T) {
+	dir := t.TempDir()
+	if _, ok, err := Origin(dir, "c"); ok || err != nil {
+		t.Fatalf("no journal: ok %v err %v, want false nil", ok, err)
+	}
+	j, err := Open(dir, "c", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []Record{
+		{Type: TypeRun, At: 1, Run: "a", API: "current", Version: "2026-11-17"},
+		{Type: TypeRun, At: 2, Run: "b", API: "v2"},
+	} {
+		if err := j.Append(r, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	got, ok, err := Origin(dir, "c")
+	if err != nil || !ok || got.Run != "a" || got.API != "current" || got.Version != "2026-11-17" {
+		t.Errorf("Origin = %+v %v %v, want run a, current 2026-11-17", got, ok, err)
+	}
+
+	legacy := filepath.Join(dir, "old.journal")
+	os.WriteFile(legacy, []byte(`{"t":"run","at":1,"run":"x","file":"f.csv","sha256":"s","pid":1}`+"\n"), 0o600)
+	got, ok, err = Origin(dir, "old")
+	if err != nil || !ok || got.API != "v2" || got.Version != "" {
+		t.Errorf("legacy Origin = %+v %v %v, want API v2", got, ok, err)
+	}
+}
+
+func i64p(v int64) *int64 { return &v }
+
+func eqPtr(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func show(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

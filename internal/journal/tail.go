@@ -1,7 +1,9 @@
 package journal
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"io"
 	"io/fs"
@@ -82,4 +84,34 @@ func lastLine(path string) ([]byte, error) {
 		return nil, nil // a line longer than what was read: not ours
 	}
 	return buf[i+1:], nil
+}
+
+// Origin is the run record that started the campaign: the journal's first
+// record. It names the API and version the campaign speaks; ok is false
+// for a campaign with no journal yet. A journal from before bulk recorded
+// the API has none in it: such a campaign spoke v2.
+func Origin(dir, campaign string) (rec Record, ok bool, err error) {
+	f, err := os.Open(filepath.Join(dir, campaign+".journal"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Record{}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadBytes('\n')
+	switch {
+	case errors.Is(err, io.EOF):
+		return Record{}, false, nil // empty, or one torn line
+	case err != nil:
+		return Record{}, false, err
+	}
+	rec, err = decodeRecord(bytes.TrimSuffix(line, []byte("\n")))
+	if err != nil || rec.Type != TypeRun {
+		return Record{}, false, &CorruptError{Path: f.Name(), Line: 1, Err: cmp.Or(err, errShape)}
+	}
+	if rec.API == "" {
+		rec.API = "v2"
+	}
+	return rec, true, nil
 }

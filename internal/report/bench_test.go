@@ -9,8 +9,8 @@ func benchmarkWrite(b *testing.B, name string) {
 	exp, prev := int64(1796083200), int64(1793491200)
 	row := Row{
 		MembershipID: "mem_a1B2c3D4e5F6g7H8", Action: "add_free_days", Days: 30, Status: "applied",
-		HTTPStatus: 201, PreviousExpiresAt: &prev, ExpiresAt: &exp,
-		PreviousRenewalPeriodEnd: &prev, RenewalPeriodEnd: &exp, Attempts: 1,
+		HTTPStatus: 201, PreviousPeriodEnd: &prev, PeriodEnd: &exp,
+		MembershipStatus: "active", Attempts: 1,
 		Extra: []string{"someone@example.com", "Q4 goodwill"},
 	}
 	w, err := Create(filepath.Join(b.TempDir(), name), []string{"email", "note"})

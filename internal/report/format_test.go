@@ -20,8 +20,8 @@ func TestHeader(t *testing.T) {
 		{"carried name repeated", []string{"note", "note"}, fixed("note", "input_note")},
 		{"every fixed column", Columns, fixed(
 			"input_line", "input_membership_id", "input_action", "input_days", "input_status", "input_http_status",
-			"input_error", "input_previous_expires_at", "input_expires_at", "input_previous_renewal_period_end",
-			"input_renewal_period_end", "input_attempts")},
+			"input_error", "input_warning", "input_previous_period_end", "input_period_end",
+			"input_membership_status", "input_attempts")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

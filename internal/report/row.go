@@ -9,17 +9,17 @@ type Row struct {
 	Days                     int // 0 is written empty (metadata rows)
 	Status                   string
 	HTTPStatus               int // 0 is written empty (no answer)
-	Error                    string
-	PreviousExpiresAt        *int64
-	ExpiresAt                *int64
-	PreviousRenewalPeriodEnd *int64
-	RenewalPeriodEnd         *int64
-	Attempts                 int
-	Extra                    []string // carried input columns, aligned with the writer's extra names
+	Error             string
+	Warning           string // what the operator should know although the row did not fail
+	PreviousPeriodEnd *int64 // the date free days move, before this campaign changed it
+	PeriodEnd         *int64 // and after (in a plan, predicted)
+	MembershipStatus  string // as last read or returned
+	Attempts          int
+	Extra             []string // carried input columns, aligned with the writer's extra names
 }
 
 // Columns are the report's fixed columns, in order; carried columns follow them.
 var Columns = []string{
-	"line", "membership_id", "action", "days", "status", "http_status", "error",
-	"previous_expires_at", "expires_at", "previous_renewal_period_end", "renewal_period_end", "attempts",
+	"line", "membership_id", "action", "days", "status", "http_status", "error", "warning",
+	"previous_period_end", "period_end", "membership_status", "attempts",
 }

@@ -9,23 +9,27 @@ import (
 
 // Summary is what the .summary.json beside a report holds.
 type Summary struct {
-	Campaign           string         `json:"campaign"`
-	Input              string         `json:"input"`
-	InputSHA256        string         `json:"input_sha256"`
-	Mode               string         `json:"mode"` // "run", "plan" or "plan-offline"
-	Simulated          bool           `json:"simulated,omitempty"`
-	Rows               int            `json:"rows"`
-	RowsPerAction      map[string]int `json:"rows_per_action"`
-	Counts             map[string]int `json:"counts"` // per status
-	DaysGranted        int64          `json:"days_granted"`
-	MembershipsTouched int            `json:"memberships_touched"`
-	Started            time.Time      `json:"started"`
-	Ended              time.Time      `json:"ended"`
-	DurationSeconds    float64        `json:"duration_seconds"`
-	RequestsSent       int64          `json:"requests_sent"`
-	RateLimited        int64          `json:"rate_limited_429s"`
-	ExitCode           int            `json:"exit_code"`
-	Stopped            string         `json:"stopped,omitempty"` // why the run stopped early, if it did
+	Campaign           string           `json:"campaign"`
+	Input              string           `json:"input"`
+	InputSHA256        string           `json:"input_sha256"`
+	Mode               string           `json:"mode"` // "run", "plan" or "plan-offline"
+	Simulated          bool             `json:"simulated,omitempty"`
+	API                string           `json:"api"`                   // "current" or "v2"
+	APIVersion         string           `json:"api_version,omitempty"` // Api-Version-Date (Current API)
+	Sandbox            bool             `json:"sandbox,omitempty"`
+	Rows               int              `json:"rows"`
+	RowsPerAction      map[string]int   `json:"rows_per_action"`
+	Counts             map[string]int   `json:"counts"` // per status
+	DaysGranted        int64            `json:"days_granted"`
+	MembershipsTouched int              `json:"memberships_touched"`
+	Started            time.Time        `json:"started"`
+	Ended              time.Time        `json:"ended"`
+	DurationSeconds    float64          `json:"duration_seconds"`
+	RequestsSent       int64            `json:"requests_sent"`
+	RequestsPerOp      map[string]int64 `json:"requests_per_operation,omitempty"` // read, extend, update, list
+	RateLimited        int64            `json:"rate_limited_429s"`
+	ExitCode           int              `json:"exit_code"`
+	Stopped            string           `json:"stopped,omitempty"` // why the run stopped early, if it did
 
 	// Plan only.
 	Warnings            int        `json:"warnings,omitempty"`

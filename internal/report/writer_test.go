@@ -52,9 +52,8 @@ func readCSV(t *testing.T, path string) [][]string {
 func TestWriteCSV(t *testing.T) {
 	applied := Row{
 		Line: 2, MembershipID: "mem_a", Action: "add_free_days", Days: 30, Status: "applied", HTTPStatus: 201,
-		PreviousExpiresAt: ptr(1793491200), ExpiresAt: ptr(1796083200),
-		PreviousRenewalPeriodEnd: ptr(1793491200), RenewalPeriodEnd: ptr(1796083200),
-		Attempts: 1, Extra: []string{"a@example.com", "vip"},
+		Warning: "membership is canceled", PreviousPeriodEnd: ptr(1793491200), PeriodEnd: ptr(1796083200),
+		MembershipStatus: "canceled", Attempts: 1, Extra: []string{"a@example.com", "vip"},
 	}
 	failed := Row{
 		Line: 3, MembershipID: "mem_b", Action: "update_metadata", Status: "failed",
@@ -65,8 +64,8 @@ func TestWriteCSV(t *testing.T) {
 
 	want := [][]string{
 		append(slices.Clone(Columns), "email", "input_status"),
-		{"2", "mem_a", "add_free_days", "30", "applied", "201", "", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z",
-			"2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", "1", "a@example.com", "vip"},
+		{"2", "mem_a", "add_free_days", "30", "applied", "201", "", "membership is canceled", "2026-11-01T00:00:00Z",
+			"2026-12-01T00:00:00Z", "canceled", "1", "a@example.com", "vip"},
 		{"3", "mem_b", "update_metadata", "", "failed", "404", "membership not found", "", "", "", "", "3",
 			"b@example.com", "says \"hi\", twice"},
 		{"4", "mem_c", "add_free_days", "7", "unknown", "", "", "", "", "", "", "0", "c@example.com", ""},
@@ -106,7 +105,8 @@ func TestWriteCSVNeutralisesFormulas(t *testing.T) {
 		{"carried clash renamed", Row{Extra: []string{"", "", "=1"}}, "input_status", "'=1"},
 		{"ordinary carried value", Row{Extra: []string{"a-b=c@d"}}, "phone", "a-b=c@d"},
 		{"ordinary error", Row{Error: "rate limited (429)"}, "error", "rate limited (429)"},
-		{"dates untouched", Row{ExpiresAt: ptr(1796083200)}, "expires_at", "2026-12-01T00:00:00Z"},
+		{"dates untouched", Row{PeriodEnd: ptr(1796083200)}, "period_end", "2026-12-01T00:00:00Z"},
+		{"warning column", Row{Warning: "=x"}, "warning", "'=x"},
 		{"numbers untouched", Row{Line: 9, Attempts: 2}, "attempts", "2"},
 	}
 	for _, tt := range tests {
@@ -136,7 +136,7 @@ func TestWriteJSONL(t *testing.T) {
 	rows := []Row{
 		{
 			Line: 1, MembershipID: "mem_a", Action: "add_free_days", Days: 30, Status: "applied", HTTPStatus: 201,
-			PreviousExpiresAt: ptr(1793491200), ExpiresAt: ptr(1796083200), Attempts: 1,
+			PreviousPeriodEnd: ptr(1793491200), PeriodEnd: ptr(1796083200), MembershipStatus: "active", Attempts: 1,
 			Extra: []string{"=not a formula here", "x"},
 		},
 		{Line: 2, MembershipID: "mem_b", Action: "update_metadata", Status: "unknown", Error: "line\nbreak \"q\"", Attempts: 2},
@@ -145,14 +145,14 @@ func TestWriteJSONL(t *testing.T) {
 	want := []map[string]any{
 		{
 			"line": 1.0, "membership_id": "mem_a", "action": "add_free_days", "days": 30.0, "status": "applied",
-			"http_status": 201.0, "error": "", "previous_expires_at": "2026-11-01T00:00:00Z",
-			"expires_at": "2026-12-01T00:00:00Z", "previous_renewal_period_end": nil, "renewal_period_end": nil,
+			"http_status": 201.0, "error": "", "warning": "", "previous_period_end": "2026-11-01T00:00:00Z",
+			"period_end": "2026-12-01T00:00:00Z", "membership_status": "active",
 			"attempts": 1.0, "note": "=not a formula here", "input_status": "x",
 		},
 		{
 			"line": 2.0, "membership_id": "mem_b", "action": "update_metadata", "days": nil, "status": "unknown",
-			"http_status": nil, "error": "line\nbreak \"q\"", "previous_expires_at": nil, "expires_at": nil,
-			"previous_renewal_period_end": nil, "renewal_period_end": nil, "attempts": 2.0,
+			"http_status": nil, "error": "line\nbreak \"q\"", "warning": "", "previous_period_end": nil, "period_end": nil,
+			"membership_status": "", "attempts": 2.0,
 			"note": "", "input_status": "",
 		},
 	}
