@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,26 +32,23 @@ const (
 // whose unknown outcome was settled as not applied, may be sent again.
 const notApplied = "not_applied"
 
-// API is what the engine needs from the Whop client.
-type API interface {
-	Get(ctx context.Context, id string) (*client.Membership, error)
-	AddFreeDays(ctx context.Context, id string, days int, key string) (*client.Membership, error)
-	UpdateMetadata(ctx context.Context, id string, metadata json.RawMessage, key string) (*client.Membership, error)
-}
-
 // Options configure a run.
 type Options struct {
 	Campaign    string
 	RunID       string
 	InputSHA256 string         // identity of the input file, recorded with every row
 	Concurrency int            // requests in flight at most (default 8)
-	Pace        Pace           //
-	MaxFailures int            // stop once more than this many rows failed in this run; 0 = no limit
-	SettleDelay time.Duration  // wait before reading back a membership whose update has an unknown outcome (default 5s)
-	Grace       time.Duration  // how long requests in flight may finish after a stop (default 10s)
-	Retries     int            // extra tries for a request that failed without effect (default 3)
-	BaseBackoff time.Duration  // first backoff before such a retry (default 1s; doubles, with jitter)
-	Progress    func(done int) // called after each row is settled, from one goroutine
+	Pace        Pace           // per operation, or for all of them where the API has one shared limit
+	Dialect     client.Dialect // the API's, when there is no API to ask (an offline plan)
+	// ReplaceMetadata: a metadata row's object becomes the membership's
+	// whole metadata (--metadata replace). Otherwise its keys are merged in.
+	ReplaceMetadata bool
+	MaxFailures     int            // stop once more than this many rows failed in this run; 0 = no limit
+	SettleDelay     time.Duration  // wait before reading back a membership whose update has an unknown outcome (default 5s)
+	Grace           time.Duration  // how long requests in flight may finish after a stop (default 10s)
+	Retries         int            // extra tries for a request that failed without effect (default 3)
+	BaseBackoff     time.Duration  // first backoff before such a retry (default 1s; doubles, with jitter)
+	Progress        func(done int) // called after each row is settled, from one goroutine
 }
 
 func (o Options) withDefaults() Options {
@@ -93,10 +89,11 @@ type RowSource interface {
 
 // Engine applies rows. Create one per run.
 type Engine struct {
-	api     API
+	api     client.API
+	dialect client.Dialect
 	journal *journal.Journal
 	opts    Options
-	pace    *pacer
+	pacers  map[client.Op]*pacer
 	failed  atomic.Int64
 
 	stop      context.CancelCauseFunc
@@ -105,11 +102,19 @@ type Engine struct {
 	reqCancel context.CancelFunc
 }
 
-// New returns an engine that sends through api and records in j.
-func New(api API, j *journal.Journal, opts Options) *Engine {
+// New returns an engine that sends through api and records in j. A nil
+// api plans offline.
+func New(api client.API, j *journal.Journal, opts Options) *Engine {
 	opts = opts.withDefaults()
-	return &Engine{api: api, journal: j, opts: opts, pace: newPacer(opts.Pace)}
+	d := opts.Dialect
+	if api != nil {
+		d = api.Dialect()
+	}
+	return &Engine{api: api, dialect: d, journal: j, opts: opts, pacers: newPacers(opts.Pace, d)}
 }
+
+// pace is the pacer of an operation.
+func (e *Engine) pace(op client.Op) *pacer { return e.pacers[op] }
 
 // Run applies every row of src and hands each row's outcome to emit, in
 // input order, for every row of src, including rows it did not try because

@@ -35,11 +35,10 @@ func (e *Engine) prejudge(row Row) (res report.Row, prior *journal.Record, work 
 		return report.Row{}, nil, true
 	}
 	switch {
-	case rec.Type == recOutcome && rec.Status == StatusApplied:
-		if row.Action == UpdateMetadata && rec.Payload != row.PayloadHash() {
-			return report.Row{}, &rec, true // desired state changed: send it
-		}
+	case e.done(row, rec):
 		return e.doneRow(row, rec), nil, false
+	case rec.Type == recOutcome && rec.Status == StatusApplied:
+		return report.Row{}, &rec, true // desired metadata changed: send it
 	case rec.Type == recOutcome && (rec.Status == StatusFailed || rec.Status == notApplied):
 		return report.Row{}, &rec, true // nothing was applied: send again
 	}
@@ -96,6 +95,7 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 		}
 		before = now
 	}
+	pace := e.pace(client.OpExtend)
 	for try, limited := 0, 0; ; {
 		if before == nil {
 			m, err := e.get(row.MembershipID)
@@ -107,7 +107,7 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 		// The intent is on disk, fsynced, before the request leaves; it is
 		// written after the pace allows the request, so that its time is
 		// the request's, from which a later run waits SettleDelay.
-		if err := e.pace.Wait(e.stopCtx); err != nil {
+		if err := pace.Wait(e.stopCtx); err != nil {
 			return pendingRow(row, prior)
 		}
 		intent := e.intent(row, before, attempts+1)
@@ -116,17 +116,18 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 			return pendingRow(row, prior)
 		}
 		attempts++
-		m, err := e.api.AddFreeDays(e.reqCtx, row.MembershipID, row.Days, intent.Key)
+		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
 		if err == nil {
-			e.pace.Succeeded()
+			pace.Succeeded()
 			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
+			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd), answerWarning(before, m, row.Days))
 			e.record(out)
 			return reportRow(row, out, StatusApplied)
 		}
 		ce := asClientError(err)
 		switch ce.Kind {
 		case client.RateLimited:
-			if e.refused(intent, ce, &limited) {
+			if e.refused(pace, intent, ce, &limited) {
 				continue
 			}
 		case client.NotSent:
@@ -148,7 +149,9 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 			case StatusUnknown:
 				return reportRow(row, out, StatusUnknown)
 			}
-			before = now // settled as not applied: safe to send again
+			// Settled as not applied: safe to send again, with the same
+			// Idempotency-Key.
+			before = now
 			if try < e.opts.Retries && e.backoff(try) == nil {
 				try++
 				continue
@@ -158,75 +161,29 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 			}
 			ce.Message = "not applied: " + ce.Message
 		}
-		out := outcomeOf(intent, StatusFailed, ce.Status, ce.Message, nil)
-		e.record(out)
-		if ce.Kind == client.Fatal {
-			e.fatal(err)
-		} else {
-			e.rowFailed()
-		}
-		return reportRow(row, out, StatusFailed)
+		return e.refusedForGood(row, intent, ce)
 	}
 }
 
-// processMetadata replaces metadata. Sending the same metadata twice does
-// no harm, so a request that failed in any way may be sent again.
-func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
-	attempts := 0
-	if prior != nil {
-		attempts = prior.Attempts
+// refusedForGood records and reports a row refused for good, and stops the
+// run if the refusal is about the key or the API version rather than the
+// row.
+func (e *Engine) refusedForGood(row Row, intent journal.Record, ce *client.Error) report.Row {
+	out := outcomeOf(intent, StatusFailed, ce.Status, ce.Message, nil)
+	e.record(out)
+	if ce.Kind == client.Fatal || ce.Kind == client.BadVersion {
+		e.fatal(ce)
+	} else {
+		e.rowFailed()
 	}
-	for try, limited := 0, 0; ; {
-		if err := e.pace.Wait(e.stopCtx); err != nil {
-			return pendingRow(row, nil)
-		}
-		// No intent is journaled: sending the same metadata again does no
-		// harm, so a request whose outcome was lost is simply sent again.
-		intent := e.intent(row, nil, attempts+1)
-		attempts++
-		m, err := e.api.UpdateMetadata(e.reqCtx, row.MembershipID, row.Metadata, intent.Key)
-		if err == nil {
-			e.pace.Succeeded()
-			// Metadata does not move dates: before and after are the same.
-			intent.Before, intent.PrevExpires, intent.PrevRenewal = true, m.ExpiresAt, m.RenewalPeriodEnd
-			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
-			e.record(out)
-			return reportRow(row, out, StatusApplied)
-		}
-		ce := asClientError(err)
-		status := StatusFailed
-		switch ce.Kind {
-		case client.RateLimited:
-			if e.refused(intent, ce, &limited) {
-				continue
-			}
-		case client.NotSent, client.Unknown:
-			if ce.Kind == client.Unknown {
-				status = StatusUnknown
-			}
-			e.record(outcomeOf(intent, status, ce.Status, ce.Message, nil))
-			if try < e.opts.Retries && e.backoff(try) == nil {
-				try++
-				continue
-			}
-		}
-		out := outcomeOf(intent, status, ce.Status, ce.Message, nil)
-		e.record(out)
-		switch {
-		case ce.Kind == client.Fatal:
-			e.fatal(err)
-		case status == StatusFailed:
-			e.rowFailed()
-		}
-		return reportRow(row, out, status)
-	}
+	return reportRow(row, out, StatusFailed)
 }
 
-// refused handles a 429 to a POST: the request was not applied, and every
-// worker pauses. It says whether to send the request again.
-func (e *Engine) refused(intent journal.Record, ce *client.Error, limited *int) bool {
+// refused handles a 429 to a change: the request was not applied, and
+// every worker of the operation pauses. It says whether to send again.
+func (e *Engine) refused(pace *pacer, intent journal.Record, ce *client.Error, limited *int) bool {
 	e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
-	e.pace.RateLimited(ce.RetryAfter)
+	pace.RateLimited(ce.RetryAfter)
 	*limited++
 	return *limited <= maxLimited
 }
@@ -261,35 +218,30 @@ func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership,
 		return rec, m, notApplied
 	}
 	out := outcomeOf(rec, StatusUnknown, rec.HTTP,
-		"outcome unknown: the membership's dates changed in another way since it was read; check it by hand", nil)
+		"outcome unknown: the membership's period changed in another way since it was read; check it by hand", nil)
 	e.record(out)
 	return out, m, StatusUnknown
 }
 
 // compare tells from the recorded before-state whether m shows the days
-// added: "add free days" moves renewal_period_end when the membership
-// renews, otherwise expires_at.
+// added. Free days move the period's end and leave its start alone, so:
+// the same start and the same end, not applied; the same start and the end
+// moved by exactly the days, applied. Anything else (a renewal moves the
+// start, and the end by a whole period) cannot be told apart: unknown.
 func compare(before journal.Record, m *client.Membership) string {
-	if !before.Before {
+	if !before.Before || !eq(before.PrevStart, m.PeriodStart) {
 		return StatusUnknown
 	}
-	same := eq(before.PrevExpires, m.ExpiresAt) && eq(before.PrevRenewal, m.RenewalPeriodEnd)
-	if same {
+	if eq(before.PrevEnd, m.PeriodEnd) {
 		return notApplied
 	}
-	add := int64(before.Days) * 86400
-	switch {
-	case before.PrevRenewal != nil:
-		if eq(before.PrevExpires, m.ExpiresAt) && m.RenewalPeriodEnd != nil && *m.RenewalPeriodEnd == *before.PrevRenewal+add {
-			return StatusApplied
-		}
-	case before.PrevExpires != nil:
-		if m.RenewalPeriodEnd == nil && m.ExpiresAt != nil && *m.ExpiresAt == *before.PrevExpires+add {
-			return StatusApplied
-		}
+	if before.PrevEnd != nil && m.PeriodEnd != nil && *m.PeriodEnd == *before.PrevEnd+int64(before.Days)*day {
+		return StatusApplied
 	}
 	return StatusUnknown
 }
+
+const day = 86400 // seconds
 
 func eq(a, b *int64) bool {
 	if a == nil || b == nil {
@@ -298,26 +250,27 @@ func eq(a, b *int64) bool {
 	return *a == *b
 }
 
-// get reads a membership at the run's pace, retrying what can be retried.
+// get reads a membership at the read pace, retrying what can be retried.
 func (e *Engine) get(id string) (*client.Membership, error) {
+	pace := e.pace(client.OpRead)
 	for try, limited := 0, 0; ; {
-		if err := e.pace.Wait(e.stopCtx); err != nil {
+		if err := pace.Wait(e.stopCtx); err != nil {
 			return nil, errStopped
 		}
 		m, err := e.api.Get(e.reqCtx, id)
 		if err == nil {
-			e.pace.Succeeded()
+			pace.Succeeded()
 			return m, nil
 		}
 		ce := asClientError(err)
 		switch ce.Kind {
 		case client.RateLimited:
-			e.pace.RateLimited(ce.RetryAfter)
+			pace.RateLimited(ce.RetryAfter)
 			if limited++; limited <= maxLimited {
 				continue
 			}
 			return nil, err
-		case client.Fatal:
+		case client.Fatal, client.BadVersion:
 			e.fatal(err)
 			return nil, err
 		case client.Permanent:
@@ -345,24 +298,24 @@ func (e *Engine) readFailed(row Row, prior *journal.Record, attempts int, err er
 		Status: StatusFailed, HTTPStatus: ce.Status, Error: "read membership: " + ce.Message,
 		Attempts: attempts, Extra: row.Extra,
 	}
-	if ce.Kind != client.Fatal {
+	if ce.Kind != client.Fatal && ce.Kind != client.BadVersion {
 		e.rowFailed()
 	}
 	return r
 }
 
 func (e *Engine) intent(row Row, before *client.Membership, attempts int) journal.Record {
-	payload := row.PayloadHash()
+	payload := e.payload(row)
 	r := journal.Record{
 		Type: recIntent, At: time.Now().UnixMilli(), Run: e.opts.RunID,
 		Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
-		Payload: payload, Key: idempotencyKey(e.opts.Campaign, row, payload), Attempts: attempts,
+		Payload: payload, Key: idempotencyKey(e.opts.Campaign, e.dialect, row, payload), Attempts: attempts,
 	}
 	if row.Action == AddFreeDays {
 		r.Days = row.Days
 	}
 	if before != nil {
-		r.Before, r.PrevExpires, r.PrevRenewal = true, before.ExpiresAt, before.RenewalPeriodEnd
+		r.Before, r.PrevStart, r.PrevEnd, r.MStatus = true, before.PeriodStart, before.PeriodEnd, before.Status
 	}
 	return r
 }
@@ -373,9 +326,9 @@ func (e *Engine) intent(row Row, before *client.Membership, attempts int) journa
 func outcomeOf(intent journal.Record, status string, http int, msg string, after *client.Membership) journal.Record {
 	r := intent
 	r.Type, r.At, r.Status, r.HTTP, r.Err = recOutcome, time.Now().UnixMilli(), status, http, msg
-	r.Expires, r.Renewal = nil, nil
+	r.Start, r.End, r.Warn = nil, nil, ""
 	if after != nil {
-		r.Expires, r.Renewal = after.ExpiresAt, after.RenewalPeriodEnd
+		r.Start, r.End, r.MStatus = after.PeriodStart, after.PeriodEnd, after.Status
 	}
 	return r
 }
@@ -391,13 +344,14 @@ func (e *Engine) record(r journal.Record) {
 func reportRow(row Row, rec journal.Record, status string) report.Row {
 	r := report.Row{
 		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-		Status: status, HTTPStatus: rec.HTTP, Error: rec.Err, Attempts: rec.Attempts, Extra: row.Extra,
+		Status: status, HTTPStatus: rec.HTTP, Error: rec.Err, Warning: rec.Warn, MembershipStatus: rec.MStatus,
+		Attempts: rec.Attempts, Extra: row.Extra,
 	}
 	if rec.Before {
-		r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = rec.PrevExpires, rec.PrevRenewal
+		r.PreviousPeriodEnd = rec.PrevEnd
 	}
 	if status == StatusApplied || status == StatusSkipped {
-		r.ExpiresAt, r.RenewalPeriodEnd = rec.Expires, rec.Renewal
+		r.PeriodEnd = rec.End
 	}
 	return r
 }
@@ -418,7 +372,7 @@ func pendingRow(row Row, prior *journal.Record) report.Row {
 		r.Error = "an earlier request's outcome is unknown; run again to check it against the membership"
 		r.HTTPStatus = prior.HTTP
 		if prior.Before {
-			r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = prior.PrevExpires, prior.PrevRenewal
+			r.PreviousPeriodEnd, r.MembershipStatus = prior.PrevEnd, prior.MStatus
 		}
 	}
 	return r

@@ -63,7 +63,7 @@ func benchScan(b *testing.B, f Format, row func(w *bufio.Writer, i int)) {
 	runtime.GC()
 	stop, peak := sampleHeap()
 	for b.Loop() {
-		s, err := ScanFile(path, f)
+		s, err := ScanFile(path, f, false)
 		if err != nil {
 			b.Fatal(err)
 		}

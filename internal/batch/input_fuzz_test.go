@@ -34,7 +34,7 @@ var idPattern = regexp.MustCompile(`^mem_[A-Za-z0-9]+$`)
 
 func fuzzInput(f *testing.F, format Format) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := scan("in", bytes.NewReader(data), format)
+		s, err := scan("in", bytes.NewReader(data), format, false)
 		if err != nil {
 			t.Fatalf("scan: %v", err)
 		}

@@ -189,7 +189,7 @@ func TestInputAccepted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := ScanFile(path, f)
+			s, err := ScanFile(path, f, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -409,7 +409,7 @@ func TestInputRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeInput(t, tt.file, tt.content)
 			f, _ := FormatOf(path, "")
-			s, err := ScanFile(path, f)
+			s, err := ScanFile(path, f, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -438,7 +438,7 @@ func TestScanProblemLimit(t *testing.T) {
 		}
 	}
 	path := writeInput(t, "in.csv", b.String())
-	s, err := ScanFile(path, CSV)
+	s, err := ScanFile(path, CSV, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestScanProblemLimit(t *testing.T) {
 }
 
 func TestScanFileMissing(t *testing.T) {
-	_, err := ScanFile(filepath.Join(t.TempDir(), "nope.csv"), CSV)
+	_, err := ScanFile(filepath.Join(t.TempDir(), "nope.csv"), CSV, false)
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ScanFile of a missing file: %v, want os.ErrNotExist", err)
 	}
@@ -529,7 +529,7 @@ func TestInputLineLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeInput(t, tt.file, tt.content)
 			f, _ := FormatOf(path, "")
-			s, err := ScanFile(path, f)
+			s, err := ScanFile(path, f, false)
 			if err != nil {
 				t.Fatal(err)
 			}

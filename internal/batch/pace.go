@@ -6,20 +6,48 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"bulk/internal/client"
 )
 
-// The v2 limit: 100 requests in any 10 seconds, GETs included; one more
-// starts a 60-second cooldown in which every request is refused.
+// The defaults when neither the options nor the API say otherwise: v2's
+// limit of 100 requests in any 10 seconds, and its 60-second cooldown.
 const (
 	APILimit    = 100
 	APIWindow   = 10 * time.Second
 	APICooldown = 60 * time.Second
-	// DefaultRate is the steady pace: one request every 101 ms puts at
-	// most 100 requests in any 10-second window (99 intervals fit in 9.9 s
-	// plus the first request), leaving 1% for jitter between here and the
-	// server's clock.
+	// DefaultRate is the steady pace, at most: one request every 101 ms
+	// puts at most 100 requests in any 10-second window (99 intervals fit
+	// in 9.9 s plus the first request), and 595 in any minute, leaving
+	// room for jitter between here and the server's clock.
 	DefaultRate = 9.9
 )
+
+// newPacers gives every operation its pacer: one each where the API limits
+// each operation apart (the Current API), one shared by all where it
+// counts them together (v2). The API's limit and cooldown fill what p
+// leaves unset, and the default rate never crosses the limit.
+func newPacers(p Pace, d client.Dialect) map[client.Op]*pacer {
+	if p.Limit <= 0 && d.Limit > 0 {
+		p.Limit, p.Window = d.Limit, d.Window
+	}
+	if p.Cooldown <= 0 {
+		p.Cooldown = d.Cooldown
+	}
+	if p.Rate <= 0 && p.Limit > 1 && p.Window > 0 {
+		p.Rate = min(DefaultRate, float64(p.Limit-1)/p.Window.Seconds())
+	}
+	pacers := make(map[client.Op]*pacer, len(client.Ops))
+	shared := newPacer(p)
+	for _, op := range client.Ops {
+		if d.SharedLimit {
+			pacers[op] = shared
+		} else {
+			pacers[op] = newPacer(p)
+		}
+	}
+	return pacers
+}
 
 // Pace configures the pacer.
 type Pace struct {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
 
 	"bulk/internal/client"
 	"bulk/internal/journal"
@@ -23,8 +20,9 @@ const (
 // PlanRow is a plan report row with what the run would cost.
 type PlanRow struct {
 	report.Row
-	Requests int  // requests the real run would send for this row
-	Warning  bool // the error column holds a warning the operator must see
+	Reads   int       // reads the real run would send for this row
+	Writes  int       // changes it would send
+	WriteOp client.Op // of which operation
 }
 
 // Plan tells, row by row, what a run would do, sending no POST: it reads
@@ -44,53 +42,55 @@ func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) err
 
 // planOffline: what the file and the journal alone say.
 func (e *Engine) planOffline(row Row) PlanRow {
-	if skip, ok := e.planJournal(row); ok {
-		return skip
+	rec, ok, err := e.lookup(row)
+	switch {
+	case err != nil:
+		r := baseRow(row, WouldFail)
+		r.Error = "journal: " + err.Error()
+		return PlanRow{Row: r}
+	case ok && e.done(row, rec):
+		return e.planDone(row, rec)
 	}
-	p := PlanRow{Row: baseRow(row, WouldApply), Requests: 1}
-	if row.Action == AddFreeDays {
-		p.Requests = 2
-	}
+	p := e.cost(PlanRow{Row: baseRow(row, WouldApply)}, row, nil)
 	if e.api != nil {
 		p.Status, p.Error = WouldFail, "not read: the plan stopped before this row"
 	}
 	return p
 }
 
-// planJournal reports a row the campaign already did.
-func (e *Engine) planJournal(row Row) (PlanRow, bool) {
+// lookup is the journal's latest record for row; a plan may have no journal.
+func (e *Engine) lookup(row Row) (journal.Record, bool, error) {
 	if e.journal == nil {
-		return PlanRow{}, false
+		return journal.Record{}, false, nil
 	}
-	rec, ok, err := e.journal.Lookup(string(row.Action), row.MembershipID)
-	if err != nil {
-		r := baseRow(row, WouldFail)
-		r.Error = "journal: " + err.Error()
-		return PlanRow{Row: r}, true
-	}
-	if !ok || rec.Type != recOutcome || rec.Status != StatusApplied {
-		return PlanRow{}, false
-	}
-	if row.Action == UpdateMetadata && rec.Payload != row.PayloadHash() {
-		return PlanRow{}, false
-	}
+	return e.journal.Lookup(string(row.Action), row.MembershipID)
+}
+
+// done: the campaign already applied what row asks for.
+func (e *Engine) done(row Row, rec journal.Record) bool {
+	return rec.Type == recOutcome && rec.Status == StatusApplied &&
+		(row.Action == AddFreeDays || rec.Payload == e.payload(row))
+}
+
+// planDone reports a row the campaign already did.
+func (e *Engine) planDone(row Row, rec journal.Record) PlanRow {
 	r := e.doneRow(row, rec)
 	r.Status, r.Attempts = WouldSkip, 0
 	if r.Error == "" {
 		r.Error = "already applied by an earlier run of this campaign"
 	}
-	return PlanRow{Row: r}, true
+	return PlanRow{Row: r}
 }
 
 func (e *Engine) planRow(row Row) PlanRow {
-	if skip, ok := e.planJournal(row); ok {
-		return skip
+	rec, ok, err := e.lookup(row)
+	if err != nil {
+		r := baseRow(row, WouldFail)
+		r.Error = "journal: " + err.Error()
+		return PlanRow{Row: r}
 	}
-	var prior *journal.Record
-	if e.journal != nil {
-		if rec, ok, _ := e.journal.Lookup(string(row.Action), row.MembershipID); ok {
-			prior = &rec
-		}
+	if ok && e.done(row, rec) {
+		return e.planDone(row, rec)
 	}
 	m, err := e.get(row.MembershipID)
 	if err != nil {
@@ -100,98 +100,51 @@ func (e *Engine) planRow(row Row) PlanRow {
 		ce := asClientError(err)
 		r := baseRow(row, WouldFail)
 		r.HTTPStatus, r.Error = ce.Status, "read membership: "+ce.Message
-		return PlanRow{Row: r, Requests: 1}
+		return PlanRow{Row: r, Reads: 1}
 	}
-	if inDoubt(prior) {
-		switch compare(*prior, m) {
+	if ok && inDoubt(&rec) {
+		switch compare(rec, m) {
 		case StatusApplied:
 			r := baseRow(row, WouldSkip)
 			r.Error = "an earlier request of this campaign was applied (the run will record it)"
-			r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = prior.PrevExpires, prior.PrevRenewal
-			r.ExpiresAt, r.RenewalPeriodEnd = m.ExpiresAt, m.RenewalPeriodEnd
-			return PlanRow{Row: r, Requests: 1}
+			r.PreviousPeriodEnd, r.PeriodEnd, r.MembershipStatus = rec.PrevEnd, m.PeriodEnd, m.Status
+			return PlanRow{Row: r, Reads: 1}
 		case StatusUnknown:
 			r := baseRow(row, WouldFail)
 			r.Error = "an earlier request's outcome is unknown and the membership changed since; the run will report it unknown: check it by hand"
-			return PlanRow{Row: r, Requests: 1}
+			r.MembershipStatus = m.Status
+			return PlanRow{Row: r, Reads: 1}
 		}
 	}
-	if row.Action == AddFreeDays {
-		return planAdd(row, m)
-	}
-	return planMetadata(row, m)
-}
-
-func planAdd(row Row, m *client.Membership) PlanRow {
 	r := baseRow(row, WouldApply)
-	r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = m.ExpiresAt, m.RenewalPeriodEnd
-	add := int64(row.Days) * 86400
-	switch {
-	case m.RenewalPeriodEnd != nil:
-		r.ExpiresAt, r.RenewalPeriodEnd = m.ExpiresAt, ptr(*m.RenewalPeriodEnd+add)
-	case m.ExpiresAt != nil:
-		r.ExpiresAt = ptr(*m.ExpiresAt + add)
-	default:
+	r.PreviousPeriodEnd, r.PeriodEnd, r.MembershipStatus = m.PeriodEnd, m.PeriodEnd, m.Status
+	if row.Action == UpdateMetadata {
+		r.Warning = joinWarnings(statusWarning(m), e.metadataWarning(m.Metadata, row.Metadata))
+		return e.cost(PlanRow{Row: r}, row, m)
+	}
+	if m.PeriodEnd == nil {
 		r.Status = WouldFail
-		r.Error = "nothing to extend: the membership has neither a renewal date nor an expiration date (lifetime)"
-		return PlanRow{Row: r, Requests: 2}
+		r.Error = "nothing to extend: the membership has no period end and no expiration (lifetime)"
+		return PlanRow{Row: r, Reads: 1}
 	}
-	p := PlanRow{Row: r, Requests: 2}
-	p.warn(statusWarning(m))
-	return p
+	r.PeriodEnd = ptr(*m.PeriodEnd + int64(row.Days)*day)
+	r.Warning = joinWarnings(statusWarning(m), pastWarning(r.PeriodEnd))
+	return e.cost(PlanRow{Row: r}, row, m)
 }
 
-func planMetadata(row Row, m *client.Membership) PlanRow {
-	r := baseRow(row, WouldApply)
-	r.PreviousExpiresAt, r.PreviousRenewalPeriodEnd = m.ExpiresAt, m.RenewalPeriodEnd
-	r.ExpiresAt, r.RenewalPeriodEnd = m.ExpiresAt, m.RenewalPeriodEnd
-	p := PlanRow{Row: r, Requests: 1}
-	if lost := droppedKeys(m.Metadata, row.Metadata); len(lost) > 0 {
-		p.warn("replacing metadata drops existing keys: " + strings.Join(lost, ", "))
-	}
-	p.warn(statusWarning(m))
-	return p
-}
-
-func (p *PlanRow) warn(msg string) {
-	if msg == "" {
-		return
-	}
-	p.Warning = true
-	if p.Error != "" {
-		p.Error += "; "
-	}
-	p.Error += "warning: " + msg
-}
-
-// statusWarning: a membership the operator may not mean to compensate.
-func statusWarning(m *client.Membership) string {
-	switch {
-	case m.Status == "canceled" || m.Status == "expired":
-		return fmt.Sprintf("membership is %s", m.Status)
-	case !m.Valid:
-		return fmt.Sprintf("membership is not valid (status %s)", m.Status)
-	}
-	return ""
-}
-
-// droppedKeys lists the keys of the current metadata that the new object
-// lacks: v2 is taken to replace metadata whole (the legacy API documents
-// replace; v2 does not say).
-func droppedKeys(current, next json.RawMessage) []string {
-	var cur, nxt map[string]json.RawMessage
-	if json.Unmarshal(current, &cur) != nil {
-		return nil
-	}
-	json.Unmarshal(next, &nxt)
-	var lost []string
-	for k := range cur {
-		if _, ok := nxt[k]; !ok {
-			lost = append(lost, k)
+// cost fills in the requests a run would send for row: a read, then one
+// change, or two where a replace must clear first (m nil: not known).
+func (e *Engine) cost(p PlanRow, row Row, m *client.Membership) PlanRow {
+	p.Reads, p.Writes, p.WriteOp = 1, 1, client.OpExtend
+	if row.Action == UpdateMetadata {
+		p.WriteOp = client.OpUpdate
+		var current json.RawMessage
+		if m != nil {
+			current = m.Metadata
 		}
+		p.Writes = len(e.metadataSteps(row.Metadata, current))
 	}
-	sort.Strings(lost)
-	return lost
+	return p
 }
 
 func baseRow(row Row, status string) report.Row {

@@ -30,22 +30,23 @@ func (s *Scan) BothActions(id string) bool {
 }
 
 // ScanFile reads the file at path once, streaming, and checks every row.
-// The error is for I/O only (a missing or unreadable file); problems with
-// the input are in Problems.
-func ScanFile(path string, f Format) (*Scan, error) {
+// With merge (--metadata merge), a metadata value may not be null: the API
+// documents no way to delete one key. The error is for I/O only (a missing
+// or unreadable file); problems with the input are in Problems.
+func ScanFile(path string, f Format, merge bool) (*Scan, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	s, err := scan(path, file, f)
+	s, err := scan(path, file, f, merge)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func scan(name string, r io.Reader, f Format) (*Scan, error) {
+func scan(name string, r io.Reader, f Format, merge bool) (*Scan, error) {
 	in, err := newInputStream(r)
 	if err != nil {
 		return nil, err
@@ -56,6 +57,7 @@ func scan(name string, r io.Reader, f Format) (*Scan, error) {
 	}
 	s := &Scan{File: name, Format: f, PerAction: map[Action]int{}}
 	chk := newChecker()
+	chk.noNull = merge
 	sawRow := false
 	for {
 		raw, err := dec.next()

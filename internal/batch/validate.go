@@ -16,6 +16,7 @@ import (
 type checker struct {
 	seen     seenIDs
 	noRepeat bool // skip the duplicate check (see newRows)
+	noNull   bool // refuse a null metadata value (--metadata merge)
 }
 
 func newChecker() *checker { return new(checker) }
@@ -149,6 +150,8 @@ func (c *checker) object(b []byte, top bool) (msg string) {
 			msg = fmt.Sprintf("metadata key %s is longer than %d characters", shortQuote(string(key)), maxKeyRunes)
 		case !keys.add(key):
 			msg = fmt.Sprintf("metadata has the key %s twice", shortQuote(string(key)))
+		case top && c.noNull && string(val) == "null":
+			msg = fmt.Sprintf("metadata key %s is null: the API has no way to delete one key (use --metadata replace)", shortQuote(string(key)))
 		default:
 			msg = c.value(val, key)
 		}

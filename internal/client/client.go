@@ -11,49 +11,110 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 )
 
-// DefaultBaseURL is the v2 API.
-const DefaultBaseURL = "https://api.whop.com/api/v2"
+// Base URLs and the default Api-Version-Date.
+const (
+	CurrentBaseURL = "https://api.whop.com/api/v1"
+	SandboxBaseURL = "https://sandbox-api.whop.com/api/v1"
+	V2BaseURL      = "https://api.whop.com/api/v2"
+	// DefaultVersion is the newest Api-Version-Date in Whop's docs.
+	DefaultVersion = "2026-11-17"
+)
 
 const (
 	maxBody        = 1 << 20 // answers larger than this are cut and reported
+	maxKey         = 255     // the longest Idempotency-Key the Current API takes
 	defaultTimeout = 30 * time.Second
+	defaultConns   = 8
 )
 
-// Options configure a Client.
+// Options configure a client.
 type Options struct {
-	BaseURL   string        // default DefaultBaseURL
+	API       string        // "current" (default) or "v2"
+	Version   string        // Api-Version-Date for the Current API; default DefaultVersion; ignored by v2
+	Sandbox   bool          // Current API: SandboxBaseURL instead of CurrentBaseURL (an explicit BaseURL still wins)
+	BaseURL   string        // default by API and Sandbox
 	Key       string        // API key, sent as a bearer token and nowhere else
 	UserAgent string        // e.g. "bulk/1.2.0"
 	Timeout   time.Duration // per request, default 30s
 	MaxConns  int           // connections kept open, default 8
 }
 
-// Client sends v2 membership requests. It is safe for concurrent use.
-type Client struct {
+// New checks the options and returns the client of the dialect they name.
+// The base URL must be https, or http to a loopback host (the simulator,
+// tests).
+func New(o Options) (API, error) {
+	switch o.API {
+	case "", "current":
+		if o.Version == "" {
+			o.Version = DefaultVersion
+		}
+		if !validVersion(o.Version) {
+			return nil, fmt.Errorf("API version %q: want a date, YYYY-MM-DD", o.Version)
+		}
+		if o.BaseURL == "" {
+			o.BaseURL = CurrentBaseURL
+			if o.Sandbox {
+				o.BaseURL = SandboxBaseURL
+			}
+		}
+		c, err := newConn(o, o.Version, true)
+		if err != nil {
+			return nil, err
+		}
+		return &currentClient{conn: c, sandbox: o.Sandbox}, nil
+	case "v2":
+		if o.Sandbox {
+			return nil, errors.New("the sandbox is a Current API service: it has no v2")
+		}
+		if o.BaseURL == "" {
+			o.BaseURL = V2BaseURL
+		}
+		// v2 has no versions: a Version (say, from WHOP_API_VERSION) is
+		// not sent, and not checked.
+		c, err := newConn(o, "", false)
+		if err != nil {
+			return nil, err
+		}
+		return &v2Client{conn: c}, nil
+	}
+	return nil, fmt.Errorf("unknown API %q: want current or v2", o.API)
+}
+
+// Both dialects implement API.
+var (
+	_ API = (*currentClient)(nil)
+	_ API = (*v2Client)(nil)
+)
+
+// validVersion reports whether v is a date written YYYY-MM-DD.
+func validVersion(v string) bool {
+	_, err := time.Parse(time.DateOnly, v)
+	return err == nil && len(v) == len(time.DateOnly)
+}
+
+// conn is what both dialects share: one HTTP client, the headers every
+// request carries, and the counters. It is safe for concurrent use.
+type conn struct {
 	base    *url.URL
-	prefix  string // the URL of a membership up to its ID
-	query   string // what the URL has after the path: "?" or nothing
+	key     string // only to keep it out of messages
 	auth    string // the Authorization header
 	agent   string
+	version string // Api-Version-Date; "" sends none (v2)
+	scopes  bool   // a 403 names the Current API's scope
 	timeout time.Duration
 	http    *http.Client
-	sent    atomic.Int64
+	sent    [4]atomic.Int64 // per Op, in the order of Ops
 	limited atomic.Int64
 	now     func() time.Time
 }
 
-// New checks the options and returns a client. The base URL must be https,
-// or http to a loopback host (the simulator, tests).
-func New(o Options) (*Client, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
+func newConn(o Options, version string, scopes bool) (*conn, error) {
 	base, err := CheckBaseURL(o.BaseURL)
 	if err != nil {
 		return nil, err
@@ -61,26 +122,29 @@ func New(o Options) (*Client, error) {
 	if o.Key == "" {
 		return nil, errors.New("no API key")
 	}
+	if strings.ContainsFunc(o.Key, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		// Said without the key, which must appear nowhere.
+		return nil, errors.New("the API key contains spaces, control or non-ASCII characters")
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTimeout
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 8
+		o.MaxConns = defaultConns
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = o.MaxConns
 	t.MaxIdleConnsPerHost = o.MaxConns
 	t.ResponseHeaderTimeout = o.Timeout
-	t.Proxy = http.ProxyFromEnvironment
 	// TLS verification stays on: TLSClientConfig is never given
 	// InsecureSkipVerify, and no option exists to set it.
-	prefix, query := endpointParts(base)
-	return &Client{
+	return &conn{
 		base:    base,
-		prefix:  prefix,
-		query:   query,
+		key:     o.Key,
 		auth:    "Bearer " + o.Key,
 		agent:   o.UserAgent,
+		version: version,
+		scopes:  scopes,
 		timeout: o.Timeout,
 		http: &http.Client{
 			Transport: t,
@@ -137,183 +201,192 @@ func validID(id string) bool {
 	return true
 }
 
-// Sent is the number of requests that left this machine (or may have).
-func (c *Client) Sent() int64 { return c.sent.Load() }
-
-// RateLimited is the number of 429 answers received.
-func (c *Client) RateLimited() int64 { return c.limited.Load() }
-
-// Get reads a membership.
-func (c *Client) Get(ctx context.Context, id string) (*Membership, error) {
-	return c.do(ctx, http.MethodGet, id, "", nil, "")
-}
-
-// AddFreeDays extends a membership by days. key is the Idempotency-Key.
-func (c *Client) AddFreeDays(ctx context.Context, id string, days int, key string) (*Membership, error) {
-	return c.do(ctx, http.MethodPost, id, "/add_free_days", addFreeDaysBody(days), key)
-}
-
-// addFreeDaysBody is {"days":<days>}, as json.Marshal writes it.
-func addFreeDaysBody(days int) []byte {
-	b := make([]byte, 0, 32)
-	b = append(b, `{"days":`...)
-	b = strconv.AppendInt(b, int64(days), 10)
-	return append(b, '}')
-}
-
-// UpdateMetadata replaces a membership's metadata with the given object.
-func (c *Client) UpdateMetadata(ctx context.Context, id string, metadata json.RawMessage, key string) (*Membership, error) {
-	body, err := json.Marshal(struct {
-		Metadata json.RawMessage `json:"metadata"`
-	}{metadata})
-	if err != nil {
-		return nil, &Error{Kind: NotSent, Message: "metadata is not valid JSON", Err: err}
+// Sent counts requests that left this machine (or may have), per Op.
+func (c *conn) Sent() map[Op]int64 {
+	m := make(map[Op]int64, len(Ops))
+	for i, op := range Ops {
+		m[op] = c.sent[i].Load()
 	}
-	return c.do(ctx, http.MethodPost, id, "", body, key)
+	return m
 }
 
-// endpointParts splits the URL of base's membership endpoints around the
-// membership ID and what follows it: the URL for an ID and suffix (both
-// letters, digits, '_' and '/', which a path never escapes) is
-// prefix + id + suffix + query.
-func endpointParts(base *url.URL) (prefix, query string) {
-	u := *base
-	u.Path = base.Path + "/memberships/"
-	u.RawPath = ""
-	if u.ForceQuery { // a base URL ending in an empty query, "...?"
-		u.ForceQuery = false
-		query = "?"
+// RateLimited counts 429 answers.
+func (c *conn) RateLimited() int64 { return c.limited.Load() }
+
+// call is one request: op on the memberships collection (id "") or on one
+// membership, at path suffix below it.
+type call struct {
+	op     Op
+	method string
+	id     string
+	suffix string // e.g. "extend"; "" for the membership itself
+	query  url.Values
+	body   any    // encoded with encoding/json; nil for none
+	key    string // Idempotency-Key; "" for none
+}
+
+// url is where r goes. The ID was checked, so it cannot change the path.
+func (c *conn) url(r call) string {
+	elems := []string{"memberships"}
+	if r.id != "" {
+		elems = append(elems, r.id)
 	}
-	return u.String(), query
+	if r.suffix != "" {
+		elems = append(elems, r.suffix)
+	}
+	u := c.base.JoinPath(elems...)
+	u.ForceQuery = false
+	u.RawQuery = r.query.Encode()
+	return u.String()
 }
 
-func (c *Client) endpoint(id, suffix string) string {
-	return c.prefix + id + suffix + c.query
-}
-
-func (c *Client) do(ctx context.Context, method, id, suffix string, body []byte, key string) (*Membership, error) {
-	if !validID(id) {
-		return nil, &Error{Kind: NotSent, Message: fmt.Sprintf("membership id %q is not of the form mem_...", id)}
+// do sends r and returns the status and body of a 2xx answer, or an
+// *Error.
+func (c *conn) do(ctx context.Context, r call) (int, []byte, error) {
+	if r.op != OpList && !validID(r.id) {
+		return 0, nil, &Error{Kind: NotSent, Message: fmt.Sprintf("membership id %q is not of the form mem_...", c.text(r.id, maxMessage))}
+	}
+	if len(r.key) > maxKey {
+		return 0, nil, &Error{Kind: NotSent, Message: fmt.Sprintf("Idempotency-Key longer than %d bytes", maxKey)}
+	}
+	var body []byte
+	if r.body != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // metadata goes as it was given
+		if err := enc.Encode(r.body); err != nil {
+			return 0, nil, &Error{Kind: NotSent, Message: "encode request: " + c.text(err.Error(), maxMessage), Err: err}
+		}
+		body = bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	t := new(trace)
-	t.hooks.WroteHeaders = func() { t.wrote.Store(true) }
-	ctx = httptrace.WithClientTrace(ctx, &t.hooks)
-	req, err := http.NewRequestWithContext(ctx, method, c.endpoint(id, suffix), bytes.NewReader(body))
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+	req, err := c.request(ctx, r, body)
 	if err != nil {
-		return nil, &Error{Kind: NotSent, Message: "build request", Err: err}
+		return 0, nil, &Error{Kind: NotSent, Message: "build request", Err: err}
 	}
-	// The header keys are in canonical form, as Header.Set would make
-	// them, and the values share one array.
-	h := headerValues(make([]string, 0, 5))
-	if body == nil {
-		req.Body, req.ContentLength = http.NoBody, 0
-	} else {
-		req.Header["Content-Type"] = h.add("application/json")
+	resp, err := c.http.Do(req)
+	if wrote.Load() {
+		c.sent[slices.Index(Ops, r.op)].Add(1)
+	}
+	if err != nil {
+		return 0, nil, c.transportError(err, wrote.Load())
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: "answer cut off: " + c.text(err.Error(), maxMessage), Err: err}
+	}
+	if resp.StatusCode/100 != 2 {
+		e := c.apiError(r.op, resp, data)
+		if e.Kind == RateLimited {
+			c.limited.Add(1)
+		}
+		return 0, nil, e
+	}
+	if len(data) > maxBody {
+		return 0, nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: "answer larger than 1 MiB"}
+	}
+	return resp.StatusCode, data, nil
+}
+
+// request builds the HTTP request for r, with every header it carries.
+func (c *conn) request(ctx context.Context, r call, body []byte) (*http.Request, error) {
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, c.url(r), rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 		// Without GetBody the transport can never send this request a
 		// second time by itself (it replays requests carrying an
 		// Idempotency-Key when a kept-alive connection breaks). Whether a
-		// POST is sent again is the caller's decision alone.
+		// POST or PATCH is sent again is the caller's decision alone.
 		req.GetBody = nil
 	}
-	req.Header["Authorization"] = h.add(c.auth)
-	req.Header["Accept"] = h.add("application/json")
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
 	if c.agent != "" {
-		req.Header["User-Agent"] = h.add(c.agent)
+		req.Header.Set("User-Agent", c.agent)
 	}
-	if key != "" {
-		req.Header["Idempotency-Key"] = h.add(key)
+	if c.version != "" {
+		req.Header.Set("Api-Version-Date", c.version)
 	}
-	resp, err := c.http.Do(req)
-	wrote := t.wrote.Load()
-	if wrote {
-		c.sent.Add(1)
+	if r.key != "" {
+		req.Header.Set("Idempotency-Key", r.key)
 	}
-	if err != nil {
-		return nil, transportError(err, wrote)
-	}
-	defer resp.Body.Close()
-	data, err := readBody(resp)
-	if err != nil {
-		return nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: "answer cut off: " + err.Error(), Err: err}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if len(data) > maxBody {
-			return nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: "answer larger than 1 MiB"}
-		}
-		m, err := decodeMembership(data)
-		if err != nil {
-			return nil, &Error{Kind: Unknown, Status: resp.StatusCode, Message: err.Error(), Err: err}
-		}
-		m.HTTPStatus = resp.StatusCode
-		return m, nil
-	}
-	e := &Error{Kind: kindForStatus(resp.StatusCode), Status: resp.StatusCode, Message: DecodeError(data)}
-	if e.Kind == RateLimited {
-		c.limited.Add(1)
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), c.now())
-	}
-	return nil, e
-}
-
-// trace notes whether a request was written, even in part.
-type trace struct {
-	hooks httptrace.ClientTrace
-	wrote atomic.Bool
-}
-
-// headerValues hands out one-element header values from a shared array.
-type headerValues []string
-
-func (h *headerValues) add(v string) []string {
-	*h = append(*h, v)
-	n := len(*h)
-	return (*h)[n-1 : n : n] // full, so that appending to it copies
-}
-
-// readBody reads an answer's body, up to one byte more than maxBody.
-func readBody(resp *http.Response) ([]byte, error) {
-	r := io.LimitReader(resp.Body, maxBody+1)
-	n := resp.ContentLength
-	if n < 0 || n > maxBody {
-		return io.ReadAll(r)
-	}
-	// The length is known: read into a buffer one byte larger, so that
-	// the read that meets the end of the body has room and does not grow
-	// it.
-	b := make([]byte, 0, n+1)
-	for {
-		m, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+m]
-		if err != nil {
-			if err == io.EOF {
-				err = nil
-			}
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // longer than announced: grow
-		}
-	}
+	return req, nil
 }
 
 // transportError classifies a failure with no HTTP answer: once the request
 // was written, the server may have acted on it.
-func transportError(err error, wrote bool) error {
+func (c *conn) transportError(err error, wrote bool) error {
 	msg := err.Error()
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		msg = ue.Err.Error() // the URL holds nothing secret, but is noise here
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
 		msg = "timed out"
+	case errors.Is(err, context.Canceled):
+		msg = "canceled"
 	}
+	kind := Unknown
 	if !wrote {
-		return &Error{Kind: NotSent, Message: msg, Err: err}
+		kind = NotSent
 	}
-	return &Error{Kind: Unknown, Message: msg, Err: err}
+	return &Error{Kind: kind, Message: c.text(msg, maxMessage), Err: err}
 }
 
-// Host is the API's host and port.
-func (c *Client) Host() string { return c.base.Host }
+// text makes s fit for a message: without the key, on one line, at most
+// max characters.
+func (c *conn) text(s string, max int) string {
+	return clean(strings.ReplaceAll(s, c.key, "[redacted]"), max)
+}
+
+// answer checks that a membership decoded from a 2xx answer is the one
+// asked for: another membership's dates must never stand for this one's.
+func (c *conn) answer(id string, status int, m *Membership) (*Membership, error) {
+	switch {
+	case m.ID == "":
+		return nil, &Error{Kind: Unknown, Status: status, Message: "the answer holds no membership id"}
+	case m.ID != id:
+		return nil, &Error{Kind: Unknown, Status: status,
+			Message: fmt.Sprintf("the answer is for membership %q, not %s", c.text(m.ID, 80), id)}
+	}
+	m.HTTPStatus = status
+	return m, nil
+}
+
+// undecodable is the error for a 2xx answer that could not be read: the
+// request may have been applied.
+func (c *conn) undecodable(status int, err error) error {
+	return &Error{Kind: Unknown, Status: status, Message: "undecodable answer: " + c.text(err.Error(), maxMessage), Err: err}
+}
+
+// metadataObject checks that metadata is one JSON object before it is sent.
+func metadataObject(metadata json.RawMessage) error {
+	t := bytes.TrimSpace(metadata)
+	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return &Error{Kind: NotSent, Message: "metadata is not a JSON object"}
+	}
+	return nil
+}
+
+// DialectOf is the Dialect that New(o) gives, for when there is no key and
+// no connection to make (an offline plan).
+func DialectOf(o Options) (Dialect, error) {
+	o.Key, o.BaseURL = "none", ""
+	api, err := New(o)
+	if err != nil {
+		return Dialect{}, err
+	}
+	return api.Dialect(), nil
+}

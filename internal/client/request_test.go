@@ -1,141 +1,89 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"math"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
-	"strings"
+	"reflect"
 	"testing"
-	"testing/iotest"
+	"time"
 )
 
-// refValidID is the definition validID implements.
-var refValidID = regexp.MustCompile(`^mem_[A-Za-z0-9]{1,60}$`)
-
-func TestValidID(t *testing.T) {
-	for _, tt := range []struct {
-		id   string
-		want bool
-	}{
-		{"mem_a", true}, {"mem_8fKq2LxZ0aBcDe", true}, {"mem_" + strings.Repeat("Z9", 30), true},
-		{"mem_" + strings.Repeat("a", 61), false}, {"mem_", false}, {"", false}, {"mem", false},
-		{"MEM_a", false}, {"mem_a_b", false}, {"mem_a-b", false}, {"mem_a\n", false}, {"\nmem_a", false},
-		{"mem_a/../x", false}, {"mem_\u0430bc", false}, {"xmem_a", false}, {"mem_a ", false},
-	} {
-		if got := validID(tt.id); got != tt.want {
-			t.Errorf("validID(%q) = %v, want %v", tt.id, got, tt.want)
-		}
-		if ref := refValidID.MatchString(tt.id); ref != tt.want {
-			t.Errorf("the regexp says %v for %q; the table is wrong", ref, tt.id)
-		}
-	}
-}
-
-func FuzzValidID(f *testing.F) {
-	for _, id := range []string{"mem_a", "mem_", "mem_a\n", "mem_" + strings.Repeat("a", 60), "mem_\u0430"} {
-		f.Add(id)
-	}
-	f.Fuzz(func(t *testing.T, id string) {
-		if got, want := validID(id), refValidID.MatchString(id); got != want {
-			t.Fatalf("validID(%q) = %v, the regexp says %v", id, got, want)
-		}
-	})
-}
-
-// The URL of a request is the one url.URL.String gives for the base URL
-// with the endpoint's path appended.
-func TestEndpoint(t *testing.T) {
-	ref := func(base *url.URL, id, suffix string) string {
-		u := *base
-		u.Path = base.Path + "/memberships/" + url.PathEscape(id) + suffix
-		u.RawPath = ""
-		return u.String()
-	}
-	for _, raw := range []string{
-		"https://api.whop.com/api/v2", "https://api.whop.com/api/v2/", "https://api.whop.com",
-		"https://api.whop.com/", "HTTPS://API.Whop.com:443/api/v2", "http://127.0.0.1:8080/api/v2",
-		"http://[::1]:9/x", "https://api.whop.com/a%2Fb/v 2", "https://api.whop.com/a%20b/c",
-		"https://api.whop.com/api/v2?", "https://api.whop.com/api/v2#", "https://api.whop.com/ü/%C3%BC",
-		"https://api.whop.com/a;b/c:d/@e", "https://api.whop.com:/api",
-	} {
-		base, err := CheckBaseURL(raw)
-		if err != nil {
-			t.Errorf("CheckBaseURL(%q): %v", raw, err)
-			continue
-		}
-		c, err := New(Options{BaseURL: raw, Key: testKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, suffix := range []string{"", "/add_free_days"} {
-			for _, id := range []string{"mem_a", "mem_8fKq2LxZ0aBcDe"} {
-				if got, want := c.endpoint(id, suffix), ref(base, id, suffix); got != want {
-					t.Errorf("base %q: endpoint %q, want %q", raw, got, want)
-				}
-			}
-		}
-	}
-}
-
-func TestAddFreeDaysBody(t *testing.T) {
-	for _, days := range []int{0, 1, 7, 1095, -3, math.MaxInt64, math.MinInt64} {
-		want, _ := json.Marshal(map[string]int{"days": days})
-		if got := addFreeDaysBody(days); !bytes.Equal(got, want) {
-			t.Errorf("addFreeDaysBody(%d) = %s, want %s", days, got, want)
-		}
-	}
-}
-
-// Every request carries exactly the headers it should, each once.
-func TestRequestHeaders(t *testing.T) {
-	got := make(chan http.Header, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got <- r.Header.Clone()
-		w.Write([]byte(`{"id":"mem_a"}`))
-	}))
-	defer srv.Close()
-	ctx := context.Background()
+// Each dialect sends each operation with its method, path, query, body and
+// exactly its headers: Api-Version-Date on every Current request (listing
+// too) and never on v2; Idempotency-Key on POSTs, never on the PATCH.
+func TestRequests(t *testing.T) {
+	const auth, accept, agent, ctype = "Bearer " + testKey, "application/json", "bulk/test", "application/json"
+	md := json.RawMessage(`{"comp": "nov", "html": "<b>"}`)
 	tests := []struct {
-		name  string
-		agent string
-		call  func(c *Client) error
-		want  map[string]string
+		api, name  string
+		call       func(ctx context.Context, c API) error
+		method     string
+		path       string
+		query      string
+		body       string
+		wantHeader map[string]string
 	}{
-		{"get", "bulk/1", func(c *Client) error { _, err := c.Get(ctx, "mem_a"); return err },
-			map[string]string{"Authorization": "Bearer " + testKey, "Accept": "application/json", "User-Agent": "bulk/1"}},
-		{"get without agent", "", func(c *Client) error { _, err := c.Get(ctx, "mem_a"); return err },
-			map[string]string{"Authorization": "Bearer " + testKey, "Accept": "application/json", "User-Agent": "Go-http-client/1.1"}},
-		{"add free days", "bulk/1", func(c *Client) error { _, err := c.AddFreeDays(ctx, "mem_a", 7, "k-1"); return err },
-			map[string]string{"Authorization": "Bearer " + testKey, "Accept": "application/json", "User-Agent": "bulk/1",
-				"Content-Type": "application/json", "Idempotency-Key": "k-1", "Content-Length": "10"}},
-		{"update metadata without key", "bulk/1", func(c *Client) error {
-			_, err := c.UpdateMetadata(ctx, "mem_a", json.RawMessage(`{"a":"b"}`), "")
+		{"current", "get", func(ctx context.Context, c API) error { _, err := c.Get(ctx, "mem_a"); return err },
+			"GET", "/api/v1/memberships/mem_a", "", "",
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Api-Version-Date": DefaultVersion}},
+		{"current", "extend", func(ctx context.Context, c API) error { _, err := c.Extend(ctx, "mem_a", 7, "k-1"); return err },
+			"POST", "/api/v1/memberships/mem_a/extend", "", `{"days":7}`,
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Api-Version-Date": DefaultVersion,
+				"Content-Type": ctype, "Idempotency-Key": "k-1"}},
+		{"current", "extend without key", func(ctx context.Context, c API) error { _, err := c.Extend(ctx, "mem_a", 1095, ""); return err },
+			"POST", "/api/v1/memberships/mem_a/extend", "", `{"days":1095}`,
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Api-Version-Date": DefaultVersion,
+				"Content-Type": ctype}},
+		{"current", "update metadata", func(ctx context.Context, c API) error {
+			_, err := c.UpdateMetadata(ctx, "mem_a", md, "k-2")
 			return err
-		}, map[string]string{"Authorization": "Bearer " + testKey, "Accept": "application/json", "User-Agent": "bulk/1",
-			"Content-Type": "application/json", "Content-Length": "22"}},
+		}, "PATCH", "/api/v1/memberships/mem_a", "", `{"metadata":{"comp":"nov","html":"<b>"}}`,
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Api-Version-Date": DefaultVersion,
+				"Content-Type": ctype}},
+		{"current", "list", func(ctx context.Context, c API) error { _, err := c.List(ctx, ListFilter{}, ""); return err },
+			"GET", "/api/v1/memberships", "first=100", "",
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Api-Version-Date": DefaultVersion}},
+		{"v2", "get", func(ctx context.Context, c API) error { _, err := c.Get(ctx, "mem_a"); return err },
+			"GET", "/api/v2/memberships/mem_a", "", "",
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent}},
+		{"v2", "add free days", func(ctx context.Context, c API) error { _, err := c.Extend(ctx, "mem_a", 7, "k-1"); return err },
+			"POST", "/api/v2/memberships/mem_a/add_free_days", "", `{"days":7}`,
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Content-Type": ctype, "Idempotency-Key": "k-1"}},
+		{"v2", "update metadata", func(ctx context.Context, c API) error {
+			_, err := c.UpdateMetadata(ctx, "mem_a", md, "k-2")
+			return err
+		}, "POST", "/api/v2/memberships/mem_a", "", `{"metadata":{"comp":"nov","html":"<b>"}}`,
+			map[string]string{"Authorization": auth, "Accept": accept, "User-Agent": agent, "Content-Type": ctype, "Idempotency-Key": "k-2"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := New(Options{BaseURL: srv.URL, Key: testKey, UserAgent: tt.agent})
-			if err != nil {
+		t.Run(tt.api+" "+tt.name, func(t *testing.T) {
+			answer := `{"id":"mem_a"}`
+			if tt.name == "list" {
+				answer = `{"data":[],"page_info":{"end_cursor":null,"has_next_page":false}}`
+			}
+			rec, base := newAPI(t, reply(200, answer))
+			c := newClient(t, tt.api, base+"/api/"+map[string]string{"current": "v1", "v2": "v2"}[tt.api])
+			if err := tt.call(testCtx(t), c); err != nil {
 				t.Fatal(err)
 			}
-			if err := tt.call(c); err != nil {
-				t.Fatal(err)
+			reqs := rec.all()
+			if len(reqs) != 1 {
+				t.Fatalf("the server saw %d requests, want 1", len(reqs))
 			}
-			h := <-got
+			r := reqs[0]
+			if r.Method != tt.method || r.Path != tt.path || r.RawQuery != tt.query || r.Body != tt.body {
+				t.Errorf("got %s %s?%s %s, want %s %s?%s %s", r.Method, r.Path, r.RawQuery, r.Body, tt.method, tt.path, tt.query, tt.body)
+			}
+			h := r.Header
 			h.Del("Accept-Encoding") // the transport's
-			if len(h) != len(tt.want) {
-				t.Errorf("headers %v, want %v", h, tt.want)
+			h.Del("Content-Length")
+			if len(h) != len(tt.wantHeader) {
+				t.Errorf("headers %v, want %v", h, tt.wantHeader)
 			}
-			for k, v := range tt.want {
+			for k, v := range tt.wantHeader {
 				if len(h[k]) != 1 || h[k][0] != v {
 					t.Errorf("header %s = %q, want [%q]", k, h[k], v)
 				}
@@ -144,63 +92,157 @@ func TestRequestHeaders(t *testing.T) {
 	}
 }
 
-func TestHeaderValuesAreSeparate(t *testing.T) {
-	h := headerValues(make([]string, 0, 4))
-	a := h.add("a")
-	b := h.add("b")
-	a = append(a, "x")
-	if len(b) != 1 || b[0] != "b" || len(a) != 2 || a[0] != "a" {
-		t.Errorf("a = %q, b = %q", a, b)
+// The Current API's list query: one product or plan by name, several as
+// repeated name[]; times in ISO 8601 UTC; the cursor when there is one.
+func TestListQuery(t *testing.T) {
+	after := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	before := time.Date(2026, 2, 1, 0, 0, 0, 500_000_000, time.UTC)
+	tests := []struct {
+		name   string
+		f      ListFilter
+		cursor string
+		want   url.Values
+	}{
+		{"nothing", ListFilter{}, "", url.Values{"first": {"100"}}},
+		{"cursor", ListFilter{}, "WyJjIiwxXQ==", url.Values{"first": {"100"}, "after": {"WyJjIiwxXQ=="}}},
+		{"one product, one plan", ListFilter{ProductIDs: []string{"prod_1"}, PlanIDs: []string{"plan_1"}}, "",
+			url.Values{"first": {"100"}, "product_id": {"prod_1"}, "plan_id": {"plan_1"}}},
+		{"several", ListFilter{ProductIDs: []string{"prod_1", "prod_2"}, PlanIDs: []string{"plan_1", "plan_2", "plan_3"}}, "",
+			url.Values{"first": {"100"}, "product_ids[]": {"prod_1", "prod_2"}, "plan_ids[]": {"plan_1", "plan_2", "plan_3"}}},
+		{"status and dates", ListFilter{Status: "active", CreatedAfter: &after, CreatedBefore: &before}, "c",
+			url.Values{"first": {"100"}, "after": {"c"}, "status": {"active"},
+				"created_after": {"2026-01-02T02:04:05Z"}, "created_before": {"2026-02-01T00:00:00.5Z"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, base := newAPI(t, reply(200, `{"data":[],"page_info":{"end_cursor":null,"has_next_page":false}}`))
+			c := newClient(t, "current", base)
+			if _, err := c.List(testCtx(t), tt.f, tt.cursor); err != nil {
+				t.Fatal(err)
+			}
+			got, err := url.ParseQuery(rec.all()[0].RawQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("query %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
-// readBody reads what io.ReadAll of the body, cut at maxBody+1, reads,
-// whether the length is announced truly, wrongly or not at all.
-func TestReadBody(t *testing.T) {
-	ref := func(body io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(body, maxBody+1)) }
-	sizes := []int{0, 1, 511, 512, 513, 4096, maxBody - 1, maxBody, maxBody + 1, maxBody + 100}
-	for _, size := range sizes {
-		data := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
-		for _, announced := range []int64{-1, 0, int64(size) / 2, int64(size), int64(size) + 1, maxBody, maxBody + 1} {
-			for _, chunked := range []bool{false, true} {
-				newBody := func() io.Reader {
-					if chunked {
-						return iotest.HalfReader(bytes.NewReader(data))
-					}
-					return bytes.NewReader(data)
-				}
-				got, err := readBody(&http.Response{Body: io.NopCloser(newBody()), ContentLength: announced})
-				want, wantErr := ref(newBody())
-				if err != nil || wantErr != nil || !bytes.Equal(got, want) {
-					t.Fatalf("size %d announced %d: read %d bytes, %v; want %d bytes, %v", size, announced, len(got), err, len(want), wantErr)
-				}
-			}
+// Listing page by page follows end_cursor until has_next_page is false.
+func TestListPagination(t *testing.T) {
+	pages := map[string]string{
+		"": `{"data":[{"id":"mem_a","status":"active","product_id":"prod_1","plan_id":"plan_1","user_id":"user_1",
+			"current_period_end":"2026-01-01T12:00:00.000Z","created_at":"2025-06-01T08:30:00Z","account":{"id":"biz_1"}},
+			{"id":"mem_b","status":"canceled","current_period_end":null,"user_id":null}],
+			"page_info":{"end_cursor":"c1","start_cursor":"c0","has_next_page":true,"has_previous_page":false}}`,
+		"c1": `{"data":[{"id":"mem_c","status":"trialing"}],
+			"page_info":{"end_cursor":"c2","start_cursor":"c2","has_next_page":false,"has_previous_page":true}}`,
+	}
+	rec, base := newAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		reply(200, pages[r.URL.Query().Get("after")])(w, r)
+	})
+	c := newClient(t, "current", base)
+	var ids []string
+	var first Membership
+	cursor := ""
+	for range 5 {
+		p, err := c.List(testCtx(t), ListFilter{}, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range p.Memberships {
+			ids = append(ids, m.ID)
+		}
+		if cursor == "" {
+			first = p.Memberships[0]
+		}
+		if cursor = p.Next; cursor == "" {
+			break
 		}
 	}
-	boom := errors.New("boom")
-	got, err := readBody(&http.Response{Body: io.NopCloser(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom))), ContentLength: 10})
-	if !errors.Is(err, boom) || string(got) != "abc" {
-		t.Errorf("failing body: %q, %v", got, err)
+	if want := []string{"mem_a", "mem_b", "mem_c"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("listed %v, want %v", ids, want)
+	}
+	want := Membership{ID: "mem_a", Status: "active", Account: "biz_1", PeriodEnd: i64(1767268800), HTTPStatus: 200,
+		ProductID: "prod_1", PlanID: "plan_1", UserID: "user_1", CreatedAt: i64(1748766600)}
+	if !reflect.DeepEqual(first, want) {
+		t.Errorf("first listed %s, want %s", describe(&first), describe(&want))
+	}
+	if n := len(rec.all()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	if got := c.Sent()[OpList]; got != 2 {
+		t.Errorf("Sent()[list] = %d, want 2", got)
 	}
 }
 
-// An answer larger than maxBody is refused whether or not its length is
-// announced.
-func TestLargeAnswer(t *testing.T) {
-	big := []byte(`{"id":"mem_a","x":"` + strings.Repeat("x", maxBody) + `"}`)
-	for _, announce := range []bool{true, false} {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !announce {
-				w.(http.Flusher).Flush() // chunked: no Content-Length
+// A listing that cannot be trusted is an error, not a short list.
+func TestListBadPages(t *testing.T) {
+	tests := []struct {
+		name, body string
+	}{
+		{"next page without a cursor", `{"data":[],"page_info":{"end_cursor":null,"has_next_page":true}}`},
+		{"next page with the same cursor", `{"data":[],"page_info":{"end_cursor":"c1","has_next_page":true}}`},
+		{"no data", `{"page_info":{"end_cursor":null,"has_next_page":false}}`},
+		{"not a listing", `{"id":"mem_a"}`},
+		{"a membership without id", `{"data":[{"status":"active"}],"page_info":{"has_next_page":false}}`},
+		{"a bad date", `{"data":[{"id":"mem_a","created_at":"yesterday"}],"page_info":{"has_next_page":false}}`},
+		{"not JSON", `<html>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := newAPI(t, reply(200, tt.body))
+			c := newClient(t, "current", base)
+			_, err := c.List(testCtx(t), ListFilter{}, "c1")
+			if e := asError(t, err); e.Kind != Unknown || e.Status != 200 {
+				t.Errorf("%v (kind %v), want Unknown", err, e.Kind)
 			}
-			w.Write(big)
-		}))
-		c, _ := New(Options{BaseURL: srv.URL, Key: testKey})
-		_, err := c.Get(context.Background(), "mem_a")
-		var e *Error
-		if !errors.As(err, &e) || e.Kind != Unknown || e.Message != "answer larger than 1 MiB" {
-			t.Errorf("announce %v: %v, want answer larger than 1 MiB", announce, err)
+		})
+	}
+}
+
+// v2 does not list: the request is refused before it is sent.
+func TestV2DoesNotList(t *testing.T) {
+	rec, base := newAPI(t, reply(200, `{"data":[]}`))
+	c := newClient(t, "v2", base)
+	_, err := c.List(testCtx(t), ListFilter{}, "")
+	if e := asError(t, err); e.Kind != NotSent {
+		t.Errorf("%v (kind %v), want NotSent", err, e.Kind)
+	}
+	if !errors.Is(err, ErrListNeedsCurrent) {
+		t.Errorf("%v is not ErrListNeedsCurrent", err)
+	}
+	if n := len(rec.all()); n != 0 {
+		t.Errorf("the server saw %d requests", n)
+	}
+}
+
+// A request's URL is the base URL with the membership's path below it,
+// whatever the base URL's own path looks like.
+func TestURL(t *testing.T) {
+	tests := []struct {
+		base string
+		r    call
+		want string
+	}{
+		{"https://api.whop.com/api/v1", call{op: OpRead, id: "mem_a"}, "https://api.whop.com/api/v1/memberships/mem_a"},
+		{"https://api.whop.com/api/v1/", call{op: OpExtend, id: "mem_a", suffix: "extend"}, "https://api.whop.com/api/v1/memberships/mem_a/extend"},
+		{"https://api.whop.com", call{op: OpRead, id: "mem_a"}, "https://api.whop.com/memberships/mem_a"},
+		{"https://api.whop.com/api/v2?", call{op: OpRead, id: "mem_a"}, "https://api.whop.com/api/v2/memberships/mem_a"},
+		{"https://api.whop.com/a%2Fb/v%201", call{op: OpRead, id: "mem_a"}, "https://api.whop.com/a%2Fb/v%201/memberships/mem_a"},
+		{"http://[::1]:8080/api/v1", call{op: OpList, query: url.Values{"first": {"100"}, "product_ids[]": {"p1", "p2"}}},
+			"http://[::1]:8080/api/v1/memberships?first=100&product_ids%5B%5D=p1&product_ids%5B%5D=p2"},
+	}
+	for _, tt := range tests {
+		c, err := New(Options{BaseURL: tt.base, Key: testKey})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.base, err)
 		}
-		srv.Close()
+		if got := connOf(c).url(tt.r); got != tt.want {
+			t.Errorf("base %s: %s, want %s", tt.base, got, tt.want)
+		}
 	}
 }

@@ -3,12 +3,12 @@ package report
 // Row is one line of the report: the outcome of one input row.
 // Timestamps are Unix seconds; nil means null or not known and is written empty.
 type Row struct {
-	Line                     int
-	MembershipID             string
-	Action                   string
-	Days                     int // 0 is written empty (metadata rows)
-	Status                   string
-	HTTPStatus               int // 0 is written empty (no answer)
+	Line              int
+	MembershipID      string
+	Action            string
+	Days              int // 0 is written empty (metadata rows)
+	Status            string
+	HTTPStatus        int // 0 is written empty (no answer)
 	Error             string
 	Warning           string // what the operator should know although the row did not fail
 	PreviousPeriodEnd *int64 // the date free days move, before this campaign changed it

@@ -1,83 +1,81 @@
 package whopsim
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
 
-// Epoch is the fixed instant AutoMembership dates memberships from.
-var Epoch = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
-
-const day = 86400 // seconds
-
-// AutoMembership is the membership that Config.AutoCreate creates for id,
-// derived from the id alone (its 64-bit FNV-1a hash), so every run sees the same one.
-// Words in the id, case-insensitive and checked in this order, choose its kind:
+// AutoMembership is the membership that Config.AutoCreate creates for id
+// at now. Its kind comes from the id alone (its 64-bit FNV-1a hash), so
+// every run sees the same one; its dates are relative to now, so a demo
+// shows sensible ones. Words in the id, case-insensitive and checked in
+// this order, choose its kind:
 //
 //   - "missing": it does not exist (ok is false);
-//   - "lifetime": active, valid, no expires_at and no renewal period (cannot be extended);
-//   - "canceled": canceled, not valid, its dates in the past;
-//   - "expired": expired, not valid, expires_at in the past, no renewal period;
-//   - otherwise, by hash: about a third are one-time (expires_at 1..365 days
-//     after Epoch, renewal fields null), the rest renew monthly or yearly
-//     (renewal_period_end 1..period days after Epoch, expires_at null);
-//     active, or trialing for about one in five; valid.
+//   - "lifetime": active, no period end (nothing to extend);
+//   - "canceled": canceled, its dates a year or more in the past;
+//   - "expired": expired, one-time, its end 1..60 days in the past;
+//   - otherwise, by hash: about a third are one-time (no period start,
+//     an end 1..365 days ahead), the rest renew, monthly (end 1..28 days
+//     ahead) or, about one in four, yearly (end 1..363 days ahead), with
+//     the period starting one period before its end; active, or trialing
+//     for about one in five.
 //
-// created_at is always before Epoch, and metadata is one of {},
-// {"source":"checkout"} and {"source":"import","tier":"gold"}.
-func AutoMembership(id string) (m Membership, ok bool) {
+// created_at is before the period starts; metadata is one of {},
+// {"source":"checkout"} and {"source":"import","tier":"gold"}; the
+// product, plan, user and account ids come from the hash.
+func AutoMembership(id string, now time.Time) (m Membership, ok bool) {
 	lower := strings.ToLower(id)
 	if strings.Contains(lower, "missing") {
 		return Membership{}, false
 	}
 	h := hashID(id)
-	m = Membership{
-		ID:        id,
-		Status:    "active",
-		Valid:     true,
-		Email:     fmt.Sprintf("user%06d@example.com", h%1_000_000),
-		Metadata:  autoMetadata(h),
-		CreatedAt: at(-int64(30+h>>8%700)*day - int64(h>>24%day)),
-	}
+	m = Membership{ID: id, Status: StatusActive, Metadata: autoMetadata(h)}.withIDs()
+	today := now.Unix()
 	switch {
 	case strings.Contains(lower, "lifetime"):
 		// no dates to extend
 	case strings.Contains(lower, "canceled"):
-		m.Status, m.Valid = "canceled", false
-		autoDates(&m, h, -int64(366+h>>32%30)*day) // every date a year back: in the past
+		m.Status = StatusCanceled
+		autoDates(&m, h, today-int64(366+h>>32%30)*day) // every date a year back
 	case strings.Contains(lower, "expired"):
-		m.Status, m.Valid = "expired", false
-		m.ExpiresAt = at(-int64(1+h>>32%60) * day)
+		m.Status = StatusExpired
+		m.PeriodEnd = new(today - int64(1+h>>32%60)*day)
 	default:
 		if h>>40%5 == 0 {
-			m.Status = "trialing"
+			m.Status = StatusTrialing
 		}
-		autoDates(&m, h, 0)
+		autoDates(&m, h, today)
 	}
+	m.CreatedAt = autoCreated(m, h, today)
 	return m, true
 }
 
-// autoDates gives m a one-time expiry or a renewal period, ending shift
-// seconds after where it would end from Epoch.
-func autoDates(m *Membership, h uint64, shift int64) {
+// autoDates gives m a one-time end or a renewal period, from base.
+func autoDates(m *Membership, h uint64, base int64) {
 	if h%3 == 0 {
-		m.ExpiresAt = at(int64(1+h>>16%365)*day + shift)
+		m.PeriodEnd = new(base + int64(1+h>>16%365)*day)
 		return
 	}
-	period := autoPeriod(h)
-	end := int64(1+h>>16%uint64(period))*day + shift
-	m.RenewalPeriodEnd = at(end)
-	m.RenewalPeriodStart = at(end - period*day)
+	period := 30
+	if h>>48%4 == 0 {
+		period = 365
+	}
+	end := base + int64(1+h>>16%uint64(period-2))*day
+	m.Renews, m.PeriodDays = true, period
+	m.PeriodEnd, m.PeriodStart = new(end), new(end-int64(period)*day)
 }
 
-// autoPeriod is a renewing membership's period in days: yearly for about
-// one in four, monthly otherwise.
-func autoPeriod(h uint64) int64 {
-	if h>>48%4 == 0 {
-		return 365
+// autoCreated is 30..729 days and some seconds before the earliest of
+// now and the membership's dates.
+func autoCreated(m Membership, h uint64, today int64) int64 {
+	first := today
+	for _, p := range []*int64{m.PeriodStart, m.PeriodEnd} {
+		if p != nil {
+			first = min(first, *p)
+		}
 	}
-	return 30
+	return first - int64(30+h>>8%700)*day - int64(h>>24%day)
 }
 
 func autoMetadata(h uint64) map[string]any {
@@ -89,10 +87,4 @@ func autoMetadata(h uint64) map[string]any {
 	default:
 		return map[string]any{"source": "import", "tier": "gold"}
 	}
-}
-
-// at is Epoch plus offset seconds, as a timestamp pointer.
-func at(offset int64) *int64 {
-	v := Epoch.Unix() + offset
-	return &v
 }

@@ -9,22 +9,24 @@ import (
 type faults struct {
 	delay time.Duration
 	fail  bool // answer 500 without applying
-	proxy bool // POST: apply, then answer a gateway's 502
-	drop  bool // POST: apply, then close the connection unanswered
+	proxy bool // a change: apply, then answer a gateway's 502
+	drop  bool // a change: apply, then close the connection unanswered
+	renew bool // renew the membership first (Config.RenewRate)
 }
 
 // rollFaults throws the dice for one request; the caller holds mu. Every
-// request draws the same numbers, so faults depend only on arrival order.
-func (s *Server) rollFaults(post bool) faults {
-	r := faults{delay: s.cfg.Latency}
+// request draws the same numbers, so the dice depend only on arrival order.
+func (s *Server) rollFaults(c call) faults {
+	f := faults{delay: s.cfg.Latency}
 	if s.cfg.Jitter > 0 {
-		r.delay += time.Duration(s.rng.Int64N(int64(s.cfg.Jitter)))
+		f.delay += time.Duration(s.rng.Int64N(int64(s.cfg.Jitter)))
 	}
-	fail, proxy, drop := s.rng.Float64(), s.rng.Float64(), s.rng.Float64()
-	r.fail = fail < s.cfg.FailRate
-	r.proxy = post && proxy < s.cfg.FailAfterApplyRate
-	r.drop = post && drop < s.cfg.DropRate
-	return r
+	fail, proxy, drop, renew := s.rng.Float64(), s.rng.Float64(), s.rng.Float64(), s.rng.Float64()
+	f.fail = fail < s.cfg.FailRate
+	f.proxy = changes(c.op) && proxy < s.cfg.FailAfterApplyRate
+	f.drop = changes(c.op) && drop < s.cfg.DropRate
+	f.renew = c.touchesOne() && renew < s.cfg.RenewRate
+	return f
 }
 
 // sleep waits d, or less when the client goes away; it reports whether
@@ -43,15 +45,19 @@ func sleep(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// execute runs the call unless the server is to fail first.
+// execute runs the call, after a renewal when the dice said so, unless
+// the server is to fail first.
 func (s *Server) execute(c call, f faults) reply {
-	if f.fail {
-		return apiError(http.StatusInternalServerError, "Internal server error")
+	if f.renew {
+		s.Renew(c.id)
 	}
-	return s.handle(c)
+	if f.fail {
+		return s.api.internalError()
+	}
+	return s.api.run(c)
 }
 
-// deliver sends the reply, or, for an applied POST, the fault chosen
+// deliver sends the reply, or, for an applied change, the fault chosen
 // instead: a gateway's 502 takes precedence over a dropped connection.
 func (s *Server) deliver(w http.ResponseWriter, t ticket, rep reply, f faults) {
 	switch {

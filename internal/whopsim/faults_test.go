@@ -9,63 +9,86 @@ import (
 )
 
 func TestDropAfterApply(t *testing.T) {
-	h := start(t, Config{DropRate: 1})
-	fixtures(h.sim)
-	h.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	if got := h.get("mem_renew"); got.status != 200 {
-		t.Fatalf("GET: status = %d, want 200 (only POSTs are dropped)", got.status)
+	tests := []struct {
+		api        string
+		wantStatus int
+	}{
+		{APICurrent, 200},
+		{APIV2, 201},
 	}
-	_, err := h.try("POST", "/memberships/mem_renew/add_free_days", `{"days":3}`, nil)
-	if err == nil {
-		t.Fatal("POST got an answer, want the connection closed")
-	}
-	ledger := h.sim.Ledger()
-	if len(ledger) != 1 || *ledger[0].After.RenewalPeriodEnd != renewEnd+3*day {
-		t.Fatalf("ledger = %+v, want the change applied once", ledger)
-	}
-	reqs := h.sim.Requests()
-	if got := reqs[len(reqs)-1]; !got.Dropped || got.Status != 201 || got.Method != "POST" {
-		t.Errorf("logged %+v, want the POST dropped after a 201", got)
+	for _, tt := range tests {
+		t.Run(tt.api, func(t *testing.T) {
+			h := start(t, Config{API: tt.api, DropRate: 1})
+			fixtures(h.sim)
+			h.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+			if got := h.get("mem_renew"); got.status != 200 {
+				t.Fatalf("GET: status = %d, want 200 (only changes are dropped)", got.status)
+			}
+			path := map[string]string{APICurrent: "/memberships/mem_renew/extend", APIV2: "/memberships/mem_renew/add_free_days"}[tt.api]
+			if _, err := h.try("POST", path, `{"days":3}`, nil); err == nil {
+				t.Fatal("POST got an answer, want the connection closed")
+			}
+			ledger := h.sim.Ledger()
+			if len(ledger) != 1 || *ledger[0].After.PeriodEnd != renewEnd+3*day {
+				t.Fatalf("ledger = %+v, want the change applied once", ledger)
+			}
+			reqs := h.sim.Requests()
+			if got := reqs[len(reqs)-1]; !got.Dropped || got.Status != tt.wantStatus || got.Method != "POST" {
+				t.Errorf("logged %+v, want the POST dropped after a %d", got, tt.wantStatus)
+			}
+		})
 	}
 }
 
 func TestFailAfterApply(t *testing.T) {
-	h := start(t, Config{FailAfterApplyRate: 1})
-	fixtures(h.sim)
-	got := h.send("POST", "/memberships/mem_renew", `{"metadata":{"a":1}}`, nil)
-	if got.status != 502 || !strings.HasPrefix(got.header.Get("Content-Type"), "text/html") || !strings.Contains(got.body, "<html>") {
-		t.Errorf("answer = %d %q %q, want 502 with an HTML page", got.status, got.header.Get("Content-Type"), got.body)
-	}
-	if n := len(h.sim.Ledger()); n != 1 {
-		t.Errorf("ledger has %d entries, want 1 (applied before the 502)", n)
-	}
-	if got := h.send("POST", "/memberships/mem_life/add_free_days", `{"days":1}`, nil); got.status != 422 {
-		t.Errorf("refused POST: status = %d, want 422 (nothing applied, nothing to fail after)", got.status)
+	for _, api := range []string{APICurrent, APIV2} {
+		t.Run(api, func(t *testing.T) {
+			h := start(t, Config{API: api, FailAfterApplyRate: 1})
+			fixtures(h.sim)
+			got := h.setMetadata("mem_renew", `{"metadata":{"a":1}}`)
+			if got.status != 502 || !strings.HasPrefix(got.header.Get("Content-Type"), "text/html") || !strings.Contains(got.body, "<html>") {
+				t.Errorf("answer = %d %q %q, want 502 with an HTML page", got.status, got.header.Get("Content-Type"), got.body)
+			}
+			if n := len(h.sim.Ledger()); n != 1 {
+				t.Errorf("ledger has %d entries, want 1 (applied before the 502)", n)
+			}
+			if got := h.addDays("mem_life", 1, nil); got.status != 422 {
+				t.Errorf("refused change: status = %d, want 422 (nothing applied, nothing to fail after)", got.status)
+			}
+			if got := h.get("mem_renew"); got.status != 200 {
+				t.Errorf("read: status = %d, want 200 (reads apply nothing)", got.status)
+			}
+		})
 	}
 }
 
 func TestFailBeforeApply(t *testing.T) {
-	h := start(t, Config{FailRate: 1})
-	fixtures(h.sim)
 	tests := []struct {
-		method, path, body string
+		api, method, path, body, want string
 	}{
-		{"GET", "/memberships/mem_renew", ""},
-		{"POST", "/memberships/mem_renew/add_free_days", `{"days":3}`},
-		{"POST", "/memberships/mem_renew", `{"metadata":{}}`},
+		{APIV2, "GET", "/memberships/mem_renew", "", `{"error":{"status":500,"message":"Internal server error"}}`},
+		{APIV2, "POST", "/memberships/mem_renew/add_free_days", `{"days":3}`, `{"error":{"status":500,"message":"Internal server error"}}`},
+		{APIV2, "POST", "/memberships/mem_renew", `{"metadata":{}}`, `{"error":{"status":500,"message":"Internal server error"}}`},
+		{APICurrent, "GET", "/memberships/mem_renew", "", `{"error":{"type":"internal_server_error","message":"An unexpected error occurred"}}`},
+		{APICurrent, "GET", "/memberships", "", `{"error":{"type":"internal_server_error","message":"An unexpected error occurred"}}`},
+		{APICurrent, "POST", "/memberships/mem_renew/extend", `{"days":3}`, `{"error":{"type":"internal_server_error","message":"An unexpected error occurred"}}`},
+		{APICurrent, "PATCH", "/memberships/mem_renew", `{"metadata":{}}`, `{"error":{"type":"internal_server_error","message":"An unexpected error occurred"}}`},
 	}
 	for _, tt := range tests {
-		got := h.send(tt.method, tt.path, tt.body, nil)
-		want := `{"error":{"status":500,"message":"Internal server error"}}`
-		if got.status != 500 || !sameJSON(t, got.body, want) {
-			t.Errorf("%s %s: %d %s, want 500 %s", tt.method, tt.path, got.status, got.body, want)
-		}
-	}
-	if n := len(h.sim.Ledger()); n != 0 {
-		t.Errorf("ledger has %d entries, want none", n)
-	}
-	if m, _ := h.sim.Get("mem_renew"); *m.RenewalPeriodEnd != renewEnd || m.Metadata["source"] != "checkout" {
-		t.Errorf("membership changed: %+v", m)
+		t.Run(tt.api+" "+tt.method+" "+tt.path, func(t *testing.T) {
+			h := start(t, Config{API: tt.api, FailRate: 1})
+			fixtures(h.sim)
+			got := h.send(tt.method, tt.path, tt.body, nil)
+			if got.status != 500 || !sameJSON(t, got.body, tt.want) {
+				t.Errorf("%d %s, want 500 %s", got.status, got.body, tt.want)
+			}
+			if n := len(h.sim.Ledger()); n != 0 {
+				t.Errorf("ledger has %d entries, want none", n)
+			}
+			if m, _ := h.sim.Get("mem_renew"); *m.PeriodEnd != renewEnd || m.Metadata["source"] != "checkout" {
+				t.Errorf("membership changed: %+v", m)
+			}
+		})
 	}
 }
 
@@ -109,7 +132,7 @@ func TestLatencyEndsWhenTheClientLeaves(t *testing.T) {
 	h := start(t, Config{Latency: time.Hour})
 	fixtures(h.sim)
 	h.client = &http.Client{Timeout: 100 * time.Millisecond}
-	if _, err := h.try("POST", "/memberships/mem_renew/add_free_days", `{"days":3}`, nil); err == nil {
+	if _, err := h.try("POST", "/memberships/mem_renew/extend", `{"days":3}`, nil); err == nil {
 		t.Fatal("got an answer, want the client's timeout")
 	}
 	h.ts.Close() // waits for the handler to return
@@ -128,16 +151,16 @@ func TestConcurrentChanges(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			if got := h.addDays("mem_renew", 1); got.status != 201 {
-				t.Errorf("status = %d, want 201", got.status)
+			if got := h.addDays("mem_renew", 1, nil); got.status != 200 {
+				t.Errorf("status = %d, want 200", got.status)
 			}
 		})
 		wg.Go(func() { h.get("mem_renew") })
 	}
 	wg.Wait()
 	m, _ := h.sim.Get("mem_renew")
-	if *m.RenewalPeriodEnd != renewEnd+n*day {
-		t.Errorf("renewal_period_end = %d, want %d", *m.RenewalPeriodEnd, renewEnd+n*day)
+	if *m.PeriodEnd != renewEnd+n*day {
+		t.Errorf("period end = %d, want %d", *m.PeriodEnd, renewEnd+n*day)
 	}
 	if got := len(h.sim.Ledger()); got != n {
 		t.Errorf("ledger has %d entries, want %d", got, n)

@@ -47,15 +47,23 @@ type harness struct {
 	client *http.Client
 }
 
+// start serves a Server for cfg; its Key defaults to testKey.
 func start(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	if cfg.Key == "" {
 		cfg.Key = testKey
 	}
-	sim := New(cfg)
+	return serveSim(t, New(cfg))
+}
+
+// serveSim serves sim over real HTTP.
+func serveSim(t *testing.T, sim *Server) *harness {
+	t.Helper()
 	ts := httptest.NewServer(sim)
 	t.Cleanup(ts.Close)
-	return &harness{t: t, sim: sim, ts: ts, base: ts.URL + "/api/v2", client: ts.Client()}
+	client := ts.Client()
+	client.Timeout = 10 * time.Second // no test hangs on the simulator
+	return &harness{t: t, sim: sim, ts: ts, base: ts.URL + strings.TrimSuffix(sim.api.prefix(), "/"), client: client}
 }
 
 type answer struct {
@@ -65,7 +73,8 @@ type answer struct {
 }
 
 // send makes one request; header entries override the defaults
-// (Authorization: Bearer testKey, Content-Type: application/json).
+// (Authorization: Bearer testKey, Content-Type: application/json,
+// Api-Version-Date: LatestVersion); an empty value removes a header.
 func (h *harness) send(method, path, body string, header map[string]string) answer {
 	h.t.Helper()
 	a, err := h.try(method, path, body, header)
@@ -82,8 +91,12 @@ func (h *harness) try(method, path, body string, header map[string]string) (answ
 	}
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Api-Version-Date", LatestVersion)
 	for k, v := range header {
 		req.Header.Set(k, v)
+		if v == "" {
+			req.Header.Del(k)
+		}
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -95,21 +108,36 @@ func (h *harness) try(method, path, body string, header map[string]string) (answ
 }
 
 func (h *harness) get(id string) answer {
+	h.t.Helper()
 	return h.send(http.MethodGet, "/memberships/"+id, "", nil)
 }
 
-func (h *harness) addDays(id string, days int) answer {
+// addDays adds free days through the dialect's route.
+func (h *harness) addDays(id string, days int, header map[string]string) answer {
+	h.t.Helper()
 	b, _ := json.Marshal(map[string]int{"days": days})
-	return h.send(http.MethodPost, "/memberships/"+id+"/add_free_days", string(b), nil)
+	if h.sim.cfg.API == APIV2 {
+		return h.send(http.MethodPost, "/memberships/"+id+"/add_free_days", string(b), header)
+	}
+	return h.send(http.MethodPost, "/memberships/"+id+"/extend", string(b), header)
 }
 
-func decodeMembership(t *testing.T, body string) Membership {
-	t.Helper()
-	var m Membership
-	if err := json.Unmarshal([]byte(body), &m); err != nil {
-		t.Fatalf("decode membership %q: %v", body, err)
+// setMetadata sends a metadata update through the dialect's route.
+func (h *harness) setMetadata(id, body string) answer {
+	h.t.Helper()
+	if h.sim.cfg.API == APIV2 {
+		return h.send(http.MethodPost, "/memberships/"+id, body, nil)
 	}
-	return m
+	return h.send(http.MethodPatch, "/memberships/"+id, body, nil)
+}
+
+func decode[T any](t *testing.T, body string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("decode %q: %v", body, err)
+	}
+	return v
 }
 
 // sameJSON reports whether two JSON texts hold the same value.
@@ -127,6 +155,8 @@ func sameJSON(t *testing.T, got, want string) bool {
 
 func ptr(v int64) *int64 { return &v }
 
+func str(s string) *string { return &s }
+
 const (
 	renewStart = int64(1793491200) // 2026-11-01T00:00:00Z
 	renewEnd   = renewStart + 30*day
@@ -135,11 +165,21 @@ const (
 
 // fixtures puts one membership of each kind.
 func fixtures(s *Server) {
-	s.Put(Membership{ID: "mem_renew", Status: "active", Valid: true, Email: "a@example.com",
-		Metadata:           map[string]any{"source": "checkout", "tier": "gold"},
-		RenewalPeriodStart: ptr(renewStart), RenewalPeriodEnd: ptr(renewEnd), CreatedAt: ptr(renewStart - 100*day)})
-	s.Put(Membership{ID: "mem_once", Status: "active", Valid: true, Email: "b@example.com",
-		ExpiresAt: ptr(onceEnd), CreatedAt: ptr(renewStart - 10*day)})
-	s.Put(Membership{ID: "mem_life", Status: "active", Valid: true, Email: "c@example.com",
-		CreatedAt: ptr(renewStart - 5*day)})
+	s.Put(Membership{ID: "mem_renew", Status: "active", Renews: true, PeriodDays: 30,
+		Metadata:    map[string]any{"source": "checkout", "tier": "gold"},
+		PeriodStart: ptr(renewStart), PeriodEnd: ptr(renewEnd), CreatedAt: renewStart - 100*day,
+		ProductID: "prod_a", PlanID: "plan_monthly", UserID: "user_1", AccountID: "biz_1"})
+	s.Put(Membership{ID: "mem_once", Status: "active", PeriodEnd: ptr(onceEnd), CreatedAt: renewStart - 10*day,
+		ProductID: "prod_b", PlanID: "plan_once", UserID: "user_2", AccountID: "biz_1"})
+	s.Put(Membership{ID: "mem_life", Status: "active", CreatedAt: renewStart - 5*day,
+		ProductID: "prod_b", PlanID: "plan_life", UserID: "user_3", AccountID: "biz_1"})
+}
+
+// serve calls the handler directly with the test key.
+func serve(s *Server, method, path, body string) ([]byte, int) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	return w.Body.Bytes(), w.Code
 }

@@ -2,16 +2,19 @@ package whopsim
 
 import (
 	"crypto/sha256"
-	"net/http"
+	"maps"
 	"time"
 )
 
-// IdempotencyTTL is how long an Idempotency-Key is remembered when
-// Config.HonorIdempotency is on, as the current Whop API does.
+// IdempotencyTTL is how long an answer is kept under its Idempotency-Key.
 const IdempotencyTTL = 24 * time.Hour
 
-// idempotency remembers POSTs by key. Only applied requests are stored:
-// a refused or failed one releases its key, so a corrected retry runs.
+// MaxIdempotencyKey is the longest Idempotency-Key the Current API takes, in bytes.
+const MaxIdempotencyKey = 255
+
+// idempotency remembers answers by key. Which calls have a key, and which
+// answers are kept, is the dialect's to say; an answer not kept releases
+// its key, so a corrected retry runs.
 type idempotency struct {
 	slots map[string]*idemSlot
 	order []*idemSlot // by creation, for expiry
@@ -26,43 +29,50 @@ type idemSlot struct {
 }
 
 // claim reserves c's key before it runs, or answers for it: a replay of the
-// stored answer, 400 when the key came with another request, 409 while
-// the first request with the key is still running.
+// stored answer, or the dialect's refusal when the key came with another
+// request or the first request with it is still running.
 func (s *Server) claim(c call) (*idemSlot, *reply) {
-	if !s.cfg.HonorIdempotency || c.op == opGet || c.key == "" {
+	key, fingerprint := s.api.idempotencyKey(c)
+	if key == "" {
 		return nil, nil
 	}
-	fp := sha256.Sum256([]byte(c.op + "\x00" + c.id + "\x00" + string(c.body)))
+	fp := sha256.Sum256([]byte(fingerprint))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	s.idem.expire(now)
-	if old := s.idem.slots[c.key]; old != nil {
-		switch {
-		case old.fingerprint != fp:
-			return nil, new(namedError(http.StatusBadRequest, "bad_request",
-				"Keys for idempotent requests can only be used with the same parameters they were first used with"))
-		case !old.done:
-			return nil, new(apiError(http.StatusConflict,
-				"A request with the same Idempotency-Key is still being processed"))
-		}
-		replay := old.rep
-		replay.applied = false
-		replay.header = map[string]string{"Idempotent-Replayed": "true"}
-		return nil, &replay
+	s.idem.expire(s.now())
+	old := s.idem.slots[key]
+	switch {
+	case old == nil:
+		slot := &idemSlot{key: key, fingerprint: fp, at: s.now()}
+		s.idem.slots[key] = slot
+		s.idem.order = append(s.idem.order, slot)
+		return slot, nil
+	case old.fingerprint != fp:
+		return nil, new(s.api.idempotencyRefused(false))
+	case !old.done:
+		return nil, new(s.api.idempotencyRefused(true))
 	}
-	slot := &idemSlot{key: c.key, fingerprint: fp, at: now}
-	s.idem.slots[c.key] = slot
-	s.idem.order = append(s.idem.order, slot)
-	return slot, nil
+	return nil, new(replay(old.rep))
 }
 
-// settle stores an applied answer under its key, or releases the key.
+// replay is a stored answer sent again: same status and body, marked.
+func replay(stored reply) reply {
+	stored.applied = false
+	stored.header = maps.Clone(stored.header)
+	if stored.header == nil {
+		stored.header = map[string]string{}
+	}
+	stored.header["Idempotent-Replayed"] = "true"
+	return stored
+}
+
+// settle stores an answer under its key when the dialect keeps it, or
+// releases the key.
 func (s *Server) settle(slot *idemSlot, rep reply) {
 	if slot == nil {
 		return
 	}
-	if !rep.applied {
+	if !s.api.keep(rep) {
 		s.release(slot)
 		return
 	}

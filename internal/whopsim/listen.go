@@ -4,13 +4,18 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Listen serves a new Server for cfg on 127.0.0.1 at a free port. url is
-// the API base, such as "http://127.0.0.1:PORT/api/v2"; shutdown stops it.
+// the API base, such as "http://127.0.0.1:PORT/api/v1" (Current) or
+// ".../api/v2"; shutdown stops it.
 func Listen(cfg Config) (url string, shutdown func(), err error) {
+	if _, err := cfg.withDefaults(); err != nil {
+		return "", nil, err
+	}
 	return New(cfg).Listen()
 }
 
@@ -29,5 +34,5 @@ func (s *Server) Listen() (url string, shutdown func(), err error) {
 			srv.Close()
 		}
 	})
-	return "http://" + ln.Addr().String() + "/api/v2", shutdown, nil
+	return "http://" + ln.Addr().String() + strings.TrimSuffix(s.api.prefix(), "/"), shutdown, nil
 }

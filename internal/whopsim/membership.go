@@ -1,95 +1,127 @@
 package whopsim
 
-import "time"
-
-// Membership is the part of a v2 membership object that the simulator keeps.
-// Timestamps are Unix seconds; nil is JSON null. Its JSON form is the
-// object's own field names, so a test may decode an answer into it.
-type Membership struct {
-	ID                 string         `json:"id"`
-	Status             string         `json:"status"`
-	Valid              bool           `json:"valid"`
-	Email              string         `json:"email"`
-	Metadata           map[string]any `json:"metadata"`
-	ExpiresAt          *int64         `json:"expires_at"`
-	RenewalPeriodStart *int64         `json:"renewal_period_start"`
-	RenewalPeriodEnd   *int64         `json:"renewal_period_end"`
-	CreatedAt          *int64         `json:"created_at"`
-}
-
-// LedgerEntry is one change the server applied. Before and After are the
-// membership's state around it.
-type LedgerEntry struct {
-	At             time.Time
-	ID             string
-	Op             string         // "add_free_days" or "update_metadata"
-	Days           int            // add_free_days
-	Metadata       map[string]any // update_metadata: the object sent
-	IdempotencyKey string
-	Before, After  Membership
-}
-
-// Request is one request received under /api/v2, as logged on arrival.
-type Request struct {
-	At             time.Time
-	Method, Path   string
-	Status         int // the answer's status; 0 while in flight or when the client left first
-	IdempotencyKey string
-	Dropped        bool // applied, then the connection closed unanswered; Status is the answer it would have had
-}
-
-// Operation names, as used in LedgerEntry.Op.
-const (
-	OpAddFreeDays    = "add_free_days"
-	OpUpdateMetadata = "update_metadata"
+import (
+	"fmt"
+	"maps"
 )
 
-func (m Membership) clone() Membership {
-	m.Metadata = cloneObject(m.Metadata)
-	m.ExpiresAt = clonePtr(m.ExpiresAt)
-	m.RenewalPeriodStart = clonePtr(m.RenewalPeriodStart)
-	m.RenewalPeriodEnd = clonePtr(m.RenewalPeriodEnd)
-	m.CreatedAt = clonePtr(m.CreatedAt)
+// Membership is the simulator's state of one membership, shared by both
+// dialects. Timestamps are Unix seconds.
+type Membership struct {
+	ID       string
+	Status   string         // trialing, active, past_due, completed, canceled, expired, unresolved
+	Metadata map[string]any // nil is shown as {}
+	// PeriodStart is current_period_start; v2 shows it as
+	// renewal_period_start for renewing memberships, else null.
+	PeriodStart *int64
+	// PeriodEnd is current_period_end, the date free days move; nil is a
+	// lifetime membership, with nothing to extend.
+	PeriodEnd *int64
+	// Renews is a renewing plan (v2 shows renewal_period_start/end and
+	// expires_at null); false is one-time (v2 shows expires_at = PeriodEnd
+	// and renewal_* null).
+	Renews     bool
+	PeriodDays int // length of a renewal period, for Renew; 0: it cannot renew
+	CreatedAt  int64
+
+	// Empty ids are filled by Put from the ID's hash, as AutoMembership does.
+	ProductID, PlanID, UserID, AccountID string
+}
+
+// Statuses a membership can have.
+const (
+	StatusTrialing   = "trialing"
+	StatusActive     = "active"
+	StatusPastDue    = "past_due"
+	StatusCompleted  = "completed"
+	StatusCanceled   = "canceled"
+	StatusExpired    = "expired"
+	StatusUnresolved = "unresolved"
+)
+
+// valid is v2's "valid": the membership grants access.
+func (m Membership) valid() bool {
+	switch m.Status {
+	case StatusTrialing, StatusActive, StatusPastDue, StatusCompleted:
+		return true
+	}
+	return false
+}
+
+// withIDs fills the empty related ids from the ID's hash.
+func (m Membership) withIDs() Membership {
+	h := hashID(m.ID)
+	fill := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	fill(&m.ProductID, productID(h))
+	fill(&m.PlanID, planID(h))
+	fill(&m.UserID, tag("user_", h>>8))
+	fill(&m.AccountID, accountID(h))
 	return m
 }
 
-func (e LedgerEntry) clone() LedgerEntry {
-	e.Metadata = cloneObject(e.Metadata)
-	e.Before = e.Before.clone()
-	e.After = e.After.clone()
-	return e
+// clone copies m deeply, so that the copy shares nothing with m.
+func (m Membership) clone() Membership {
+	if m.Metadata != nil {
+		m.Metadata = copyValue(m.Metadata).(map[string]any)
+	}
+	m.PeriodStart = copyPtr(m.PeriodStart)
+	m.PeriodEnd = copyPtr(m.PeriodEnd)
+	return m
 }
 
-func clonePtr(p *int64) *int64 {
+func copyPtr(p *int64) *int64 {
 	if p == nil {
 		return nil
 	}
-	v := *p
-	return &v
+	return new(*p)
 }
 
-func cloneObject(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = cloneValue(v)
-	}
-	return out
-}
-
-func cloneValue(v any) any {
+// copyValue deep-copies the maps and slices of a JSON-like value.
+func copyValue(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
-		return cloneObject(v)
+		out := maps.Clone(v)
+		for k, e := range out {
+			out[k] = copyValue(e)
+		}
+		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = cloneValue(e)
+			out[i] = copyValue(e)
 		}
 		return out
-	default:
-		return v // strings, numbers, booleans, nil: immutable
 	}
+	return v
+}
+
+// hashID is the 64-bit FNV-1a hash of id: everything the simulator
+// derives from an id (AutoMembership, related ids, emails) comes from it.
+func hashID(id string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// tag is a Whop-style id: a prefix and 14 hexadecimal digits.
+func tag(prefix string, v uint64) string {
+	return fmt.Sprintf("%s%014x", prefix, v&(1<<56-1))
+}
+
+// Derived ids come from few products and accounts, so filters have
+// something to tell apart: four products over two accounts, four plans
+// per product.
+func productID(h uint64) string { return tag("prod_", 1+h>>56%4) }
+func accountID(h uint64) string { return tag("biz_", 1+h>>56%4/2) }
+func planID(h uint64) string    { return tag("plan_", (1+h>>56%4)<<4|h>>48%4) }
+
+func licenseKey(h uint64) string {
+	return fmt.Sprintf("%05X-%05X-%05X", h&0xfffff, h>>20&0xfffff, h>>40&0xfffff)
 }

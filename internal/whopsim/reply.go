@@ -2,6 +2,7 @@ package whopsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 )
@@ -16,35 +17,19 @@ type reply struct {
 	applied     bool              // the request changed a membership
 }
 
-func jsonReply(status int, body []byte) reply {
-	return reply{status: status, contentType: "application/json; charset=utf-8", body: body}
+// jsonReply encodes v, a wire struct, as the answer's body.
+func jsonReply(status int, v any) reply {
+	b, err := json.Marshal(v)
+	if err != nil { // only metadata a caller of Put filled with a value JSON cannot hold
+		panic(fmt.Sprintf("whopsim: encode answer: %v", err))
+	}
+	return reply{status: status, contentType: "application/json; charset=utf-8", body: b}
 }
 
-// apiError is the documented shape {"error":{"status":...,"message":...}};
-// status is an integer for most errors and a name such as "bad_request" for some.
-func apiError(status int, message string) reply {
-	return errorReply(status, map[string]any{"status": status, "message": message})
-}
-
-func namedError(status int, name, message string) reply {
-	return errorReply(status, map[string]any{"status": name, "message": message})
-}
-
-// notFound is the other documented shape, {"error":{"code":404,"message":...}}.
-func notFound(message string) reply {
-	return errorReply(http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "message": message})
-}
-
-func errorReply(status int, fields map[string]any) reply {
-	b, _ := json.Marshal(map[string]any{"error": fields}) // strings and ints only
-	return jsonReply(status, b)
-}
-
-// rateLimited is v2's 429, body exactly as documented.
-func rateLimited(retryAfter int) reply {
-	r := jsonReply(http.StatusTooManyRequests, []byte(`{"message":"You are being rate limited"}`))
-	if retryAfter > 0 {
-		r.header = map[string]string{"Retry-After": strconv.Itoa(retryAfter)}
+// withRetryAfter adds a Retry-After header of secs seconds when on.
+func (r reply) withRetryAfter(on bool, secs int) reply {
+	if on {
+		r.header = map[string]string{"Retry-After": strconv.Itoa(secs)}
 	}
 	return r
 }

@@ -3,46 +3,56 @@ package whopsim
 import (
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Server is a simulated Whop v2 API. It is an http.Handler and safe for
-// concurrent use.
+// Server is a simulated Whop API in one dialect. It is an http.Handler
+// and safe for concurrent use.
 type Server struct {
 	cfg Config
+	api dialect
 
 	mu sync.Mutex
-	// members holds every membership that exists. A stored membership,
-	// with the maps and pointers it holds, is never changed in place: a
-	// change stores a modified copy. So a value read under mu may be read
-	// after mu is released, and ledger entries share their values with it.
+	// members holds every membership that exists. A stored membership is
+	// never changed in place: a change stores a new value with new maps
+	// and pointers, so ledger entries may share values with it.
 	members map[string]Membership
-	ledger  ledger
+	ledger  []LedgerEntry
 	log     []Request
-	limit   window
+	limits  map[string]*window // by dialect.limitKey
 	rng     *rand.Rand
 	n429    int
 	idem    idempotency
 }
 
 // New returns a Server with no memberships (see Put and Config.AutoCreate).
+// It panics on a Config.API it does not know; Listen returns an error instead.
 func New(cfg Config) *Server {
-	cfg = cfg.withDefaults()
-	return &Server{
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{
 		cfg:     cfg,
 		members: make(map[string]Membership),
-		limit:   window{limit: cfg.Limit, width: cfg.Window, cooldown: cfg.Cooldown, off: cfg.NoLimit},
+		limits:  make(map[string]*window),
 		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)),
 		idem:    idempotency{slots: make(map[string]*idemSlot)},
 	}
+	if cfg.API == APIV2 {
+		s.api = v2API{s}
+	} else {
+		s.api = currentAPI{s}
+	}
+	return s
 }
 
-// Put creates or replaces a membership.
+// Put creates or replaces a membership. Empty ProductID, PlanID, UserID
+// and AccountID are filled from the ID's hash.
 func (s *Server) Put(m Membership) {
-	m = m.clone()
+	m = m.clone().withIDs()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members[m.ID] = m
@@ -56,44 +66,6 @@ func (s *Server) Get(id string) (Membership, bool) {
 	return m.clone(), ok
 }
 
-// Ledger returns every change the server applied, in order.
-func (s *Server) Ledger() []LedgerEntry {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ledger.copyAll()
-}
-
-// Requests returns every request received under /api/v2, in arrival order,
-// refused ones included. It is empty with Config.NoLog.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.log)
-}
-
-// MaxInWindow is the largest number of logged arrivals in any window
-// (t-w, t], refused requests included: what a client's pace put on the wire.
-func (s *Server) MaxInWindow(w time.Duration) int {
-	if w <= 0 {
-		return 0
-	}
-	s.mu.Lock()
-	times := make([]time.Time, len(s.log))
-	for i, r := range s.log {
-		times[i] = r.At
-	}
-	s.mu.Unlock()
-	slices.SortFunc(times, time.Time.Compare)
-	best, first := 0, 0
-	for last, t := range times {
-		for !times[first].After(t.Add(-w)) {
-			first++
-		}
-		best = max(best, last-first+1)
-	}
-	return best
-}
-
 // Count429 is the number of requests answered 429.
 func (s *Server) Count429() int {
 	s.mu.Lock()
@@ -102,28 +74,46 @@ func (s *Server) Count429() int {
 }
 
 // StartCooldown refuses every request with 429 for d from now, as if the
-// rate limit had been crossed.
+// rate limit had been crossed (in the Current API, every operation's).
 func (s *Server) StartCooldown(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit.until = s.cfg.Now().Add(d)
+	for _, key := range []string{OpRead, OpExtend, OpUpdate, OpList} {
+		if key, ok := s.api.limitKey(key); ok {
+			s.window(key).until = s.now().Add(d)
+		}
+	}
 }
 
-const apiPrefix = "/api/v2/"
+// window is the rate-limit window under key; the caller holds mu.
+func (s *Server) window(key string) *window {
+	w := s.limits[key]
+	if w == nil {
+		w = &window{limit: s.cfg.Limit, width: s.cfg.Window, cooldown: s.cfg.Cooldown, off: s.cfg.NoLimit}
+		s.limits[key] = w
+	}
+	return w
+}
 
-// ServeHTTP answers one request: rate limit at arrival, then auth, route
-// and body, an idempotency claim, latency, injected faults, and the operation.
+// ServeHTTP answers one request: rate limit at arrival, then the
+// dialect's checks and the body, an idempotency claim, latency, injected
+// faults, and the operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.URL.Path, apiPrefix) {
-		notFound("No such Resource found").write(w)
+	if !strings.HasPrefix(r.URL.Path, s.api.prefix()) {
+		s.api.notFound().write(w)
 		return
 	}
-	t := s.arrive(r)
+	op, id := s.api.route(r.Method, r.URL.Path)
+	c := newCall(r, op, id)
+	t := s.arrive(c)
 	if t.refused != nil {
 		s.answer(w, t, *t.refused)
 		return
 	}
-	c, early := s.parse(w, r)
+	early := s.api.check(r, &c)
+	if early == nil {
+		early = s.readBody(w, r, &c)
+	}
 	var slot *idemSlot
 	if early == nil {
 		slot, early = s.claim(c)
@@ -149,37 +139,24 @@ type ticket struct {
 	refused  *reply
 }
 
-// arrive logs the request, rolls its faults and applies the rate limit, all
+// arrive logs the request, rolls its dice and applies the rate limit, all
 // at one instant under the lock, so arrival order decides everything.
-func (s *Server) arrive(r *http.Request) ticket {
+func (s *Server) arrive(c call) ticket {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	t := ticket{logIndex: -1, faults: s.rollFaults(r.Method == http.MethodPost)}
+	now := s.now()
+	t := ticket{logIndex: -1, faults: s.rollFaults(c)}
 	if !s.cfg.NoLog {
 		t.logIndex = len(s.log)
-		s.log = append(s.log, Request{At: now, Method: r.Method, Path: r.URL.Path, IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		s.log = append(s.log, Request{At: now, Method: c.method, Path: c.path, Op: c.op,
+			Version: c.version, IdempotencyKey: c.idempotencyKey})
 	}
-	if !s.limit.admit(now) {
+	key, limited := s.api.limitKey(c.op)
+	if limited && !s.window(key).admit(now) {
 		s.n429++
-		retry := 0
-		if s.cfg.RetryAfter {
-			retry = s.limit.retryAfter(now)
-		}
-		t.refused = new(rateLimited(retry))
+		t.refused = new(s.api.rateLimited(s.window(key).wait(now)))
 	}
 	return t
-}
-
-// finish records a request's answer in the log.
-func (s *Server) finish(t ticket, status int, dropped bool) {
-	if t.logIndex < 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log[t.logIndex].Status = status
-	s.log[t.logIndex].Dropped = dropped
 }
 
 // answer logs the reply, then writes it, so that a client that has read

@@ -2,9 +2,11 @@ package whopsim
 
 import "time"
 
-// window is the v2 rate limit: at most limit accepted requests in any
-// (t-width, t]; the request that would exceed it starts a cooldown during
-// which every request is refused. Refused requests are not counted.
+// window is a sliding-window rate limit: at most limit accepted requests
+// in any (t-width, t]. With a cooldown (v2), the request that would exceed
+// it starts a cooldown during which every request is refused; without one
+// (Current), a request is refused only while the window is full. Refused
+// requests are not counted.
 type window struct {
 	limit    int
 	width    time.Duration
@@ -22,12 +24,7 @@ func (w *window) admit(now time.Time) bool {
 	if w.off {
 		return true
 	}
-	cut := now.Add(-w.width)
-	i := 0
-	for i < len(w.accepted) && !w.accepted[i].After(cut) {
-		i++
-	}
-	w.accepted = w.accepted[i:]
+	w.slide(now)
 	if len(w.accepted) >= w.limit {
 		w.until = now.Add(w.cooldown)
 		return false
@@ -36,9 +33,23 @@ func (w *window) admit(now time.Time) bool {
 	return true
 }
 
-// retryAfter is the cooldown left at now, in whole seconds rounded up.
-func (w *window) retryAfter(now time.Time) int {
+// slide forgets the accepted arrivals that have left the window at now.
+func (w *window) slide(now time.Time) {
+	cut := now.Add(-w.width)
+	i := 0
+	for i < len(w.accepted) && !w.accepted[i].After(cut) {
+		i++
+	}
+	w.accepted = w.accepted[i:]
+}
+
+// wait is how long after now a refused request would be accepted: the
+// cooldown left, or until the oldest accepted arrival leaves the window;
+// in whole seconds rounded up, at least 1.
+func (w *window) wait(now time.Time) int {
 	left := w.until.Sub(now)
-	secs := int((left + time.Second - 1) / time.Second)
-	return max(secs, 1)
+	if !w.off && len(w.accepted) >= w.limit {
+		left = max(left, w.accepted[0].Add(w.width).Sub(now))
+	}
+	return max(int((left+time.Second-1)/time.Second), 1)
 }

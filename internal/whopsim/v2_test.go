@@ -3,39 +3,40 @@ package whopsim
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func TestRoutesHappyPath(t *testing.T) {
+func TestV2RoutesHappyPath(t *testing.T) {
 	tests := []struct {
 		name       string
 		method     string
 		path       string
 		body       string
 		wantStatus int
-		want       func(m Membership) bool
+		want       func(m v2Membership) bool
 	}{
 		{"get", "GET", "/memberships/mem_renew", "", 200,
-			func(m Membership) bool { return *m.RenewalPeriodEnd == renewEnd && m.Email == "a@example.com" }},
+			func(m v2Membership) bool { return *m.RenewalPeriodEnd == renewEnd && m.ExpiresAt == nil && m.Valid }},
 		{"get ignores expand", "GET", "/memberships/mem_renew?expand[]=product&expand[]=user", "", 200,
-			func(m Membership) bool { return m.ID == "mem_renew" }},
+			func(m v2Membership) bool { return m.ID == "mem_renew" }},
 		{"add days to renewing", "POST", "/memberships/mem_renew/add_free_days", `{"days":7}`, 201,
-			func(m Membership) bool { return *m.RenewalPeriodEnd == renewEnd+7*day && m.ExpiresAt == nil }},
+			func(m v2Membership) bool {
+				return *m.RenewalPeriodEnd == renewEnd+7*day && *m.RenewalPeriodStart == renewStart
+			}},
 		{"add days to one-time", "POST", "/memberships/mem_once/add_free_days", `{"days":1095}`, 201,
-			func(m Membership) bool { return *m.ExpiresAt == onceEnd+1095*day && m.RenewalPeriodEnd == nil }},
+			func(m v2Membership) bool { return *m.ExpiresAt == onceEnd+1095*day && m.RenewalPeriodEnd == nil }},
 		{"add one day", "POST", "/memberships/mem_once/add_free_days", `{"days":1,"extra":true}`, 201,
-			func(m Membership) bool { return *m.ExpiresAt == onceEnd+day }},
+			func(m v2Membership) bool { return *m.ExpiresAt == onceEnd+day }},
 		{"update metadata", "POST", "/memberships/mem_renew", `{"metadata":{"note":"x","n":2}}`, 201,
-			func(m Membership) bool { return reflect.DeepEqual(m.Metadata, map[string]any{"note": "x", "n": 2.0}) }},
+			func(m v2Membership) bool { return reflect.DeepEqual(m.Metadata, map[string]any{"note": "x", "n": 2.0}) }},
 		{"metadata on lifetime", "POST", "/memberships/mem_life", `{"metadata":{}}`, 201,
-			func(m Membership) bool { return len(m.Metadata) == 0 && m.Metadata != nil }},
+			func(m v2Membership) bool { return len(m.Metadata) == 0 && m.Metadata != nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := start(t, Config{})
+			h := start(t, Config{API: APIV2})
 			fixtures(h.sim)
 			got := h.send(tt.method, tt.path, tt.body, nil)
 			if got.status != tt.wantStatus {
@@ -44,38 +45,48 @@ func TestRoutesHappyPath(t *testing.T) {
 			if ct := got.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type = %q, want application/json", ct)
 			}
-			if m := decodeMembership(t, got.body); !tt.want(m) {
+			if m := decode[v2Membership](t, got.body); !tt.want(m) {
 				t.Errorf("membership not as expected: %s", got.body)
 			}
 		})
 	}
 }
 
-func TestMembershipJSONCarriesOtherFields(t *testing.T) {
-	h := start(t, Config{})
+func TestV2MembershipObject(t *testing.T) {
+	h := start(t, Config{API: APIV2})
 	fixtures(h.sim)
-	var got map[string]any
-	if err := json.Unmarshal([]byte(h.get("mem_once").body), &got); err != nil {
-		t.Fatal(err)
+	h.sim.Put(Membership{ID: "mem_gone", Status: "canceled", Renews: true, PeriodDays: 30,
+		PeriodStart: ptr(renewStart), PeriodEnd: ptr(renewEnd), CreatedAt: renewStart - day})
+	tests := []struct {
+		id   string
+		want map[string]any // the fields the model decides
+	}{
+		{"mem_renew", map[string]any{"status": "active", "valid": true, "expires_at": nil,
+			"renewal_period_start": float64(renewStart), "renewal_period_end": float64(renewEnd),
+			"created_at": float64(renewStart - 100*day), "product": "prod_a", "plan": "plan_monthly",
+			"user": "user_1", "company_id": "biz_1", "metadata": map[string]any{"source": "checkout", "tier": "gold"}}},
+		{"mem_once", map[string]any{"valid": true, "expires_at": float64(onceEnd),
+			"renewal_period_start": nil, "renewal_period_end": nil, "metadata": map[string]any{}}},
+		{"mem_life", map[string]any{"expires_at": nil, "renewal_period_start": nil, "renewal_period_end": nil}},
+		{"mem_gone", map[string]any{"status": "canceled", "valid": false, "renewal_period_end": float64(renewEnd)}},
 	}
-	for _, k := range []string{"id", "status", "valid", "email", "metadata", "expires_at", "renewal_period_start",
-		"renewal_period_end", "created_at", "product", "user", "plan", "license_key", "manage_url",
-		"company_id", "cancel_at_period_end", "quantity"} {
-		if _, ok := got[k]; !ok {
-			t.Errorf("field %q missing from %v", k, got)
+	for _, tt := range tests {
+		got := decode[map[string]any](t, h.get(tt.id).body)
+		for k, want := range tt.want {
+			if !reflect.DeepEqual(got[k], want) {
+				t.Errorf("%s: %s = %#v, want %#v", tt.id, k, got[k], want)
+			}
 		}
-	}
-	for _, k := range []string{"renewal_period_start", "renewal_period_end"} {
-		if got[k] != nil {
-			t.Errorf("%s = %v, want null", k, got[k])
+		for _, k := range []string{"id", "email", "license_key", "manage_url", "promo_code",
+			"cancel_at_period_end", "quantity", "payment_processor"} {
+			if _, ok := got[k]; !ok {
+				t.Errorf("%s: field %q missing from %v", tt.id, k, got)
+			}
 		}
-	}
-	if got["metadata"] == nil {
-		t.Errorf("metadata = null, want {}")
 	}
 }
 
-func TestErrors(t *testing.T) {
+func TestV2Errors(t *testing.T) {
 	long := strings.Repeat("k", 101)
 	tests := []struct {
 		name       string
@@ -105,9 +116,13 @@ func TestErrors(t *testing.T) {
 			`{"error":{"code":404,"message":"No such Resource found"}}`},
 		{"wrong method", "GET", "/memberships/mem_renew/add_free_days", "", nil, 404,
 			`{"error":{"code":404,"message":"No such Resource found"}}`},
+		{"current route", "POST", "/memberships/mem_renew/extend", `{"days":1}`, nil, 404,
+			`{"error":{"code":404,"message":"No such Resource found"}}`},
 		{"malformed json", "POST", "/memberships/mem_renew/add_free_days", `{"days":`, nil, 400,
 			`{"error":{"status":"bad_request","message":"The request body must be a JSON object"}}`},
 		{"body not an object", "POST", "/memberships/mem_renew", `[1]`, nil, 400,
+			`{"error":{"status":"bad_request","message":"The request body must be a JSON object"}}`},
+		{"body null", "POST", "/memberships/mem_renew", `null`, nil, 400,
 			`{"error":{"status":"bad_request","message":"The request body must be a JSON object"}}`},
 		{"empty body", "POST", "/memberships/mem_renew", ``, nil, 400,
 			`{"error":{"status":"bad_request","message":"The request body must be a JSON object"}}`},
@@ -146,7 +161,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := start(t, Config{ReadOnlyKey: "sk_read"})
+			h := start(t, Config{API: APIV2, ReadOnlyKey: "sk_read"})
 			fixtures(h.sim)
 			got := h.send(tt.method, tt.path, tt.body, tt.header)
 			if got.status != tt.wantStatus {
@@ -188,19 +203,21 @@ func TestMetadataLimitsAccepted(t *testing.T) {
 		{"500-character value", metadataBody(1, 3, 500)},
 		{"nested values", `{"metadata":{"a":{"b":[1,"x",null]},"c":true}}`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := start(t, Config{})
-			fixtures(h.sim)
-			if got := h.send("POST", "/memberships/mem_renew", tt.body, nil); got.status != 201 {
-				t.Errorf("status = %d, want 201; body %s", got.status, got.body)
-			}
-		})
+	for _, api := range []string{APIV2, APICurrent} {
+		for _, tt := range tests {
+			t.Run(api+" "+tt.name, func(t *testing.T) {
+				h := start(t, Config{API: api})
+				fixtures(h.sim)
+				if got := h.setMetadata("mem_renew", tt.body); got.status/100 != 2 {
+					t.Errorf("status = %d, want 2xx; body %s", got.status, got.body)
+				}
+			})
+		}
 	}
 }
 
-func TestUpdateMetadataReplaces(t *testing.T) {
-	h := start(t, Config{})
+func TestV2UpdateMetadataReplaces(t *testing.T) {
+	h := start(t, Config{API: APIV2})
 	fixtures(h.sim)
 	got := h.send("POST", "/memberships/mem_renew", `{"metadata":{"note":"compensated"}}`, map[string]string{"Idempotency-Key": "k1"})
 	if got.status != 201 {
@@ -224,115 +241,4 @@ func TestUpdateMetadataReplaces(t *testing.T) {
 	if !reflect.DeepEqual(e.After.Metadata, want) || !reflect.DeepEqual(e.Metadata, want) {
 		t.Errorf("after = %v, sent = %v, want %v", e.After.Metadata, e.Metadata, want)
 	}
-}
-
-func TestAddFreeDaysLedger(t *testing.T) {
-	h := start(t, Config{})
-	fixtures(h.sim)
-	h.addDays("mem_renew", 10)
-	h.addDays("mem_renew", 5)
-	ledger := h.sim.Ledger()
-	if len(ledger) != 2 {
-		t.Fatalf("ledger has %d entries, want 2", len(ledger))
-	}
-	tests := []struct {
-		entry              LedgerEntry
-		days               int
-		wantBefore, wantAf int64
-	}{
-		{ledger[0], 10, renewEnd, renewEnd + 10*day},
-		{ledger[1], 5, renewEnd + 10*day, renewEnd + 15*day},
-	}
-	for i, tt := range tests {
-		e := tt.entry
-		if e.Op != OpAddFreeDays || e.Days != tt.days {
-			t.Errorf("entry %d: %s %d, want add_free_days %d", i, e.Op, e.Days, tt.days)
-		}
-		if got := *e.Before.RenewalPeriodEnd; got != tt.wantBefore {
-			t.Errorf("entry %d: before end = %d, want %d", i, got, tt.wantBefore)
-		}
-		if got := *e.After.RenewalPeriodEnd; got != tt.wantAf {
-			t.Errorf("entry %d: after end = %d, want %d", i, got, tt.wantAf)
-		}
-	}
-	if *h.sim.Ledger()[0].After.RenewalPeriodStart != renewStart {
-		t.Errorf("renewal_period_start moved; only the end is extended")
-	}
-}
-
-func TestLedgerIsACopy(t *testing.T) {
-	h := start(t, Config{})
-	fixtures(h.sim)
-	h.send("POST", "/memberships/mem_renew", `{"metadata":{"a":"b"}}`, nil)
-	l := h.sim.Ledger()
-	l[0].After.Metadata["a"] = "changed"
-	*l[0].Before.RenewalPeriodEnd = 0
-	m, _ := h.sim.Get("mem_renew")
-	m.Metadata["a"] = "changed too"
-	if got := h.sim.Ledger()[0]; got.After.Metadata["a"] != "b" || *got.Before.RenewalPeriodEnd != renewEnd {
-		t.Errorf("ledger changed through a returned copy: %+v", got)
-	}
-	if got := h.get("mem_renew"); !strings.Contains(got.body, `"a":"b"`) {
-		t.Errorf("membership changed through a returned copy: %s", got.body)
-	}
-}
-
-// TestLedgerKeepsEveryState checks, over more entries than one block of
-// the ledger holds, that each entry keeps the states around its own change
-// and the order of the changes, however many changes follow.
-func TestLedgerKeepsEveryState(t *testing.T) {
-	s := New(Config{NoLimit: true})
-	fixtures(s)
-	const n = 2*ledgerBlock + 7
-	for i := range n {
-		var body []byte
-		var status int
-		switch i % 3 {
-		case 0:
-			body, status = serve(s, "POST", "/api/v2/memberships/mem_once/add_free_days", `{"days":2}`)
-		case 1:
-			body, status = serve(s, "POST", "/api/v2/memberships/mem_renew/add_free_days", `{"days":1}`)
-		default:
-			body, status = serve(s, "POST", "/api/v2/memberships/mem_renew", fmt.Sprintf(`{"metadata":{"i":%d}}`, i))
-		}
-		if status != 201 {
-			t.Fatalf("change %d: status %d: %s", i, status, body)
-		}
-	}
-	ledger := s.Ledger()
-	if len(ledger) != n {
-		t.Fatalf("ledger has %d entries, want %d", len(ledger), n)
-	}
-	for i, e := range ledger {
-		switch i % 3 {
-		case 0:
-			k := int64(i / 3)
-			if e.ID != "mem_once" || *e.Before.ExpiresAt != onceEnd+2*k*day || *e.After.ExpiresAt != onceEnd+2*(k+1)*day {
-				t.Fatalf("entry %d: %s expires_at %d -> %d", i, e.ID, *e.Before.ExpiresAt, *e.After.ExpiresAt)
-			}
-		case 1:
-			k := int64(i / 3)
-			if e.ID != "mem_renew" || *e.Before.RenewalPeriodEnd != renewEnd+k*day || *e.After.RenewalPeriodEnd != renewEnd+(k+1)*day {
-				t.Fatalf("entry %d: %s renewal_period_end %d -> %d", i, e.ID, *e.Before.RenewalPeriodEnd, *e.After.RenewalPeriodEnd)
-			}
-			if i > 3 && e.Before.Metadata["i"] != float64(i-2) {
-				t.Fatalf("entry %d: metadata before = %v, want i=%d", i, e.Before.Metadata, i-2)
-			}
-		default:
-			want := map[string]any{"i": float64(i)}
-			if !reflect.DeepEqual(e.Metadata, want) || !reflect.DeepEqual(e.After.Metadata, want) || e.After.RenewalPeriodEnd == nil ||
-				*e.After.RenewalPeriodEnd != *e.Before.RenewalPeriodEnd {
-				t.Fatalf("entry %d: sent %v, metadata %v -> %v", i, e.Metadata, e.Before.Metadata, e.After.Metadata)
-			}
-		}
-	}
-}
-
-// serve calls the handler directly with the test key.
-func serve(s *Server, method, path, body string) ([]byte, int) {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+testKey)
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, req)
-	return w.Body.Bytes(), w.Code
 }
