@@ -28,6 +28,10 @@ type options struct {
 	concurrency int
 	maxFailures int // -1: the default, which depends on the file's size
 	baseURL     string
+	api         string // "current" or "v2"
+	apiVersion  string // Api-Version-Date (Current API)
+	sandbox     bool
+	metadata    string // "merge" or "replace"
 	apiLimit    string
 	settleDelay time.Duration
 	timeout     time.Duration
@@ -40,7 +44,7 @@ type options struct {
 const usageText = `usage: bulk [flags] FILE
 
 Apply one Whop membership operation to every row of FILE (.csv or .jsonl):
-add free days (rows with "days") or replace metadata (rows with "metadata").
+add free days (rows with "days") or set metadata (rows with "metadata").
 Every row is checked before anything is sent. Running the same command
 again resumes an interrupted campaign; no membership gets free days twice.
 
@@ -53,8 +57,9 @@ Flags:
 
 const usageFooter = `
 Environment:
-  WHOP_API_KEY    the API key (not needed with --simulate or --plan --offline)
-  WHOP_BASE_URL   API base when --base-url is not given
+  WHOP_API_KEY      the API key (not needed with --simulate or --plan --offline)
+  WHOP_API_VERSION  Api-Version-Date when --api-version is not given
+  WHOP_BASE_URL     API base when --base-url is not given
 
 Exit codes: 0 every row applied or skipped; 1 some rows failed or are
 unknown (see the report); 2 usage or input error, nothing sent; 3 stopped
@@ -70,11 +75,15 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.state, "state", "", "directory for campaign journals and locks (default: .bulk beside FILE)")
 	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
 	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
-	fs.Float64Var(&o.rate, "rate", 0, fmt.Sprintf("requests per second, GETs included (default %.1f: never more than 100 in any 10 seconds)", batch.DefaultRate))
+	fs.StringVar(&o.api, "api", "current", "which Whop API: current (https://api.whop.com/api/v1) or v2 (retired November 13, 2026)")
+	fs.StringVar(&o.apiVersion, "api-version", "", "Api-Version-Date sent with every Current API request (default: $WHOP_API_VERSION, else "+client.DefaultVersion+")")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "use Whop's sandbox ("+client.SandboxBaseURL+") instead of production")
+	fs.StringVar(&o.metadata, "metadata", "merge", "merge: set the row's keys and keep the others; replace: the metadata becomes exactly the row's object")
+	fs.Float64Var(&o.rate, "rate", 0, fmt.Sprintf("requests per second, per operation on the Current API, GETs included (default %.1f or less: never over --api-limit)", batch.DefaultRate))
 	fs.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at most")
 	fs.IntVar(&o.maxFailures, "max-failures", -1, "stop (exit 3) once more than N rows failed in this run; 0 = no limit (default: 10% of the rows, at least 50, at most 1000)")
-	fs.StringVar(&o.baseURL, "base-url", "", "API base URL, https (or http to a loopback host) (default: $WHOP_BASE_URL or "+client.DefaultBaseURL+")")
-	fs.StringVar(&o.apiLimit, "api-limit", "100/10s", "the API's limit, never exceeded whatever --rate says: N/DURATION, or none (simulators only)")
+	fs.StringVar(&o.baseURL, "base-url", "", "API base URL, https (or http to a loopback host) (default: $WHOP_BASE_URL, else by --api and --sandbox)")
+	fs.StringVar(&o.apiLimit, "api-limit", "", "the API's limit, never exceeded whatever --rate says: N/DURATION, or none (simulators only) (default: 600/1m per operation on the Current API, 100/10s in all on v2)")
 	fs.DurationVar(&o.settleDelay, "settle-delay", 5*time.Second, "wait before reading back a membership whose update has an unknown outcome")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up waiting for an answer after this long (the outcome of such a request is then unknown, and settled)")
 	fs.BoolVar(&o.simulate, "simulate", false, "run against the built-in simulator of the API on loopback (files get .simulated in their names)")
@@ -152,6 +161,12 @@ func (o *options) check() error {
 		return &usageError{"--timeout must be positive"}
 	case o.settleDelay < 0:
 		return &usageError{"--settle-delay must not be negative"}
+	case o.api != "current" && o.api != "v2":
+		return &usageError{fmt.Sprintf("--api %q: want current or v2", o.api)}
+	case o.sandbox && o.api != "current":
+		return &usageError{"--sandbox is a Current API sandbox: it works only with --api current"}
+	case o.metadata != "merge" && o.metadata != "replace":
+		return &usageError{fmt.Sprintf("--metadata %q: want merge or replace", o.metadata)}
 	}
 	if _, err := o.pace(); err != nil {
 		return err
@@ -159,10 +174,14 @@ func (o *options) check() error {
 	return nil
 }
 
-// pace turns --rate and --api-limit into the pacer's settings.
+// pace turns --rate and --api-limit into the pacer's settings; what they
+// leave unset, the engine takes from the API (batch.New).
 func (o *options) pace() (batch.Pace, error) {
 	p := batch.Pace{Rate: o.rate}
-	if o.apiLimit == "none" {
+	switch o.apiLimit {
+	case "":
+		return p, nil
+	case "none":
 		p.Unlimited = o.rate == 0
 		if o.rate > 0 {
 			p.Limit, p.Window = 1, time.Nanosecond // --rate alone paces

@@ -10,7 +10,7 @@ import (
 )
 
 // plan is --plan: every membership read, no change sent.
-func (c *command) plan(ctx context.Context, format batch.Format, api *client.Client) error {
+func (c *command) plan(ctx context.Context, format batch.Format, api client.API) error {
 	return c.runPlan(ctx, format, api)
 }
 
@@ -19,7 +19,7 @@ func (c *command) planOffline(format batch.Format) error {
 	return c.runPlan(context.Background(), format, nil)
 }
 
-func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.Client) error {
+func (c *command) runPlan(ctx context.Context, format batch.Format, api client.API) error {
 	o := c.o
 	started := time.Now()
 	// A plan only reads the journal: it takes no lock, so it may run
@@ -37,9 +37,13 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 	defer w.Abort()
 
 	pace, _ := o.pace()
+	dialect, err := client.DialectOf(c.clientOptions())
+	if err != nil {
+		return &usageError{err.Error()}
+	}
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: c.ui.runID(), InputSHA256: c.scan.SHA256,
-		Concurrency: o.concurrency, Pace: pace,
+		Concurrency: o.concurrency, Pace: pace, Dialect: dialect, ReplaceMetadata: o.metadata == "replace",
 	}
 	var eng *batch.Engine
 	mode := "plan-offline"
@@ -53,22 +57,19 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 		eng = batch.New(nil, j, opts)
 	}
 	t := newTally(c.scan)
-	var requests int64
+	cost := map[client.Op]int64{}
 	planErr := eng.Plan(ctx, rows, func(r batch.PlanRow) error {
 		t.add(r.Row)
-		if r.Warning {
-			t.warnings++
-		}
-		requests += int64(r.Requests)
+		cost[client.OpRead] += int64(r.Reads)
+		cost[r.WriteOp] += int64(r.Writes)
 		return w.Write(r.Row)
 	})
 	c.rowsBad, c.bad = t.bad(), "would fail"
-	s := t.summary(o, c.scan, started, time.Now())
+	s := t.summary(o, c.version(), c.scan, started, time.Now())
 	s.Mode = mode
-	s.RequestsToSend = requests
-	s.EstimatedRunSeconds = estimate(requests, pace)
+	s.RequestsToSend, s.EstimatedRunSeconds = estimate(cost, pace, dialect)
 	if api != nil {
-		s.RequestsSent, s.RateLimited = api.Sent(), api.RateLimited()
+		s.RequestsSent, s.RequestsPerOp, s.RateLimited = requestsSent(api)
 	}
 	s.ExitCode = exitCode(planErr, c.rowsBad)
 	if planErr != nil {
@@ -81,17 +82,31 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api *client.
 	return planErr
 }
 
-// estimate is how long n requests take at the pace, in seconds.
-func estimate(n int64, p batch.Pace) float64 {
-	if p.Unlimited || n == 0 {
-		return 0
+// estimate is how many requests a run would send, and how long they take
+// at the pace, in seconds: the operations one after the other where the
+// API has one limit for all, side by side where each has its own.
+func estimate(cost map[client.Op]int64, p batch.Pace, d client.Dialect) (int64, float64) {
+	var all, most int64
+	for _, n := range cost {
+		all += n
+		most = max(most, n)
+	}
+	if p.Unlimited || all == 0 {
+		return all, 0
+	}
+	limit, window := p.Limit, p.Window
+	if limit <= 0 {
+		limit, window = d.Limit, d.Window
 	}
 	rate := p.Rate
-	if p.Limit > 0 && p.Window > 0 {
-		rate = min(rate, float64(p.Limit)/p.Window.Seconds())
-	}
 	if rate <= 0 {
 		rate = batch.DefaultRate
 	}
-	return float64(n) / rate
+	if limit > 0 && window > 0 {
+		rate = min(rate, float64(limit)/window.Seconds())
+	}
+	if d.SharedLimit {
+		return all, float64(all) / rate
+	}
+	return all, float64(most) / rate
 }

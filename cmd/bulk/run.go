@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -95,8 +96,11 @@ func (c *command) run(ctx context.Context) error {
 		o.report = report.DefaultPath(o.file, o.plan, o.simulate)
 	}
 	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
+	if err := c.sameAPI(); err != nil {
+		return err
+	}
 	if o.plan {
-		if err := c.checked(scanFile(o.file, format)); err != nil {
+		if err := c.checked(c.scanFile(format)); err != nil {
 			return err
 		}
 		if o.offline {
@@ -126,6 +130,28 @@ func (c *command) run(ctx context.Context) error {
 	}
 	defer stopSim()
 	return c.apply(ctx, format, api, j)
+}
+
+// version is the Api-Version-Date this run sends (none on v2).
+func (c *command) version() string {
+	if c.o.api == "v2" {
+		return ""
+	}
+	return cmp.Or(c.o.apiVersion, c.env.getenv("WHOP_API_VERSION"), client.DefaultVersion)
+}
+
+// sameAPI refuses to go on with a campaign that an earlier run started on
+// another API or API version: its journal's before-states, keys and dates
+// belong to that one.
+func (c *command) sameAPI() error {
+	origin, ok, err := journal.Origin(c.o.state, c.o.campaign)
+	if err != nil || !ok {
+		return err
+	}
+	if origin.API == c.o.api && origin.Version == c.version() {
+		return nil
+	}
+	return &apiMismatchError{campaign: c.o.campaign, api: origin.API, version: origin.Version}
 }
 
 // alreadyFinished handles running a finished campaign again, as cron
@@ -172,7 +198,7 @@ func (c *command) markFinished(j *journal.Journal, runID string) {
 	if err == nil {
 		err = j.Append(journal.Record{
 			Type: "run", Run: runID, Status: journal.StatusComplete,
-			File: c.o.report, SHA256: sum, Input: c.scan.SHA256,
+			File: c.o.report, SHA256: sum, Input: c.scan.SHA256, API: c.o.api, Version: c.version(),
 		}, true)
 	}
 	if err != nil {
@@ -199,8 +225,8 @@ type scanned struct {
 	err  error
 }
 
-func scanFile(path string, format batch.Format) scanned {
-	s, err := batch.ScanFile(path, format)
+func (c *command) scanFile(format batch.Format) scanned {
+	s, err := batch.ScanFile(c.o.file, format, c.o.metadata == "merge")
 	return scanned{s, err}
 }
 
@@ -209,7 +235,7 @@ func scanFile(path string, format batch.Format) scanned {
 // journal's index, built together, would double the peak memory of a
 // million-row campaign.
 func (c *command) checkAndLock(format batch.Format) (*journal.Journal, error) {
-	if err := c.checked(scanFile(c.o.file, format)); err != nil {
+	if err := c.checked(c.scanFile(format)); err != nil {
 		return nil, err
 	}
 	return journal.Open(c.o.state, c.o.campaign, journal.Options{OpenedKeysOnly: true})
@@ -234,19 +260,26 @@ func (c *command) checked(s scanned) error {
 	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, s.scan.ProblemCount)}
 }
 
+// clientOptions are the API client's settings, key and base URL aside.
+func (c *command) clientOptions() client.Options {
+	o := c.o
+	return client.Options{
+		API: o.api, Version: c.version(), Sandbox: o.sandbox,
+		UserAgent: "bulk/" + version, MaxConns: o.concurrency, Timeout: o.timeout,
+	}
+}
+
 // connect builds the API client: to the built-in simulator with
-// --simulate, else to --base-url with WHOP_API_KEY.
-func (c *command) connect() (*client.Client, func(), error) {
+// --simulate, else to --base-url (or the API's own) with WHOP_API_KEY.
+func (c *command) connect() (client.API, func(), error) {
 	o := c.o
 	stop := func() {}
-	base := o.baseURL
-	if base == "" {
-		base = c.env.getenv("WHOP_BASE_URL")
-	}
+	co := c.clientOptions()
+	co.BaseURL = cmp.Or(o.baseURL, c.env.getenv("WHOP_BASE_URL"))
 	c.key = c.env.getenv("WHOP_API_KEY")
 	if o.simulate {
 		c.key = "sim_" + newRunID()
-		cfg := whopsim.Config{Key: c.key, AutoCreate: true, NoLog: true}
+		cfg := whopsim.Config{API: o.api, Key: c.key, AutoCreate: true, NoLog: true}
 		if c.env.simulator != nil {
 			c.env.simulator(&cfg)
 		}
@@ -254,15 +287,14 @@ func (c *command) connect() (*client.Client, func(), error) {
 		if err != nil {
 			return nil, stop, fmt.Errorf("start the simulator: %w", err)
 		}
-		base, stop = url, shutdown
-		c.ui.info("simulating the Whop v2 API on loopback", "base_url", base)
+		co.BaseURL, stop = url, shutdown
+		c.ui.info("simulating the Whop API on loopback", "api", o.api, "base_url", url)
 	}
 	if c.key == "" {
 		return nil, stop, &usageError{"WHOP_API_KEY is not set"}
 	}
-	api, err := client.New(client.Options{
-		BaseURL: base, Key: c.key, UserAgent: "bulk/" + version, MaxConns: o.concurrency, Timeout: o.timeout,
-	})
+	co.Key = c.key
+	api, err := client.New(co)
 	if err != nil {
 		return nil, stop, &usageError{err.Error()}
 	}
@@ -270,12 +302,13 @@ func (c *command) connect() (*client.Client, func(), error) {
 }
 
 // apply is the real run.
-func (c *command) apply(ctx context.Context, format batch.Format, api *client.Client, j *journal.Journal) error {
+func (c *command) apply(ctx context.Context, format batch.Format, api client.API, j *journal.Journal) error {
 	o := c.o
 	started := time.Now()
 	runID := c.ui.runID()
 	if err := j.Append(journal.Record{
 		Type: "run", At: started.UnixMilli(), Run: runID, File: o.file, SHA256: c.scan.SHA256, PID: os.Getpid(),
+		API: o.api, Version: c.version(),
 	}, true); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -295,7 +328,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay,
-		Progress: prog.set,
+		ReplaceMetadata: o.metadata == "replace", Progress: prog.set,
 	}
 	if c.env.tune != nil {
 		c.env.tune(&opts)
@@ -315,9 +348,9 @@ func (c *command) apply(ctx context.Context, format batch.Format, api *client.Cl
 		runErr = fmt.Errorf("journal: %w", err)
 	}
 	c.rowsBad, c.bad = t.bad(), "failed or are unknown"
-	s := t.summary(o, c.scan, started, time.Now())
+	s := t.summary(o, c.version(), c.scan, started, time.Now())
 	s.Mode = "run"
-	s.RequestsSent, s.RateLimited = api.Sent(), api.RateLimited()
+	s.RequestsSent, s.RequestsPerOp, s.RateLimited = requestsSent(api)
 	s.ExitCode = exitCode(runErr, c.rowsBad)
 	if runErr != nil {
 		s.Stopped = runErr.Error()
@@ -365,6 +398,7 @@ func (c *command) explain(err error) {
 	var le *journal.LockedError
 	var fe *batch.FatalError
 	var ue *usageError
+	var me *apiMismatchError
 	switch {
 	case errors.As(err, &ue):
 		c.ui.errorf("%v", err)
@@ -374,9 +408,15 @@ func (c *command) explain(err error) {
 	case errors.As(err, &le):
 		c.ui.errorf("%v", err)
 		c.ui.hint("wait for that run to end; two runs of one campaign never work at once")
+	case errors.As(err, &me):
+		c.ui.errorf("%v", err)
+		c.ui.hint(me.hint())
+	case errors.As(err, &fe) && client.KindOf(fe.Err) == client.BadVersion:
+		c.ui.errorf("the API refused Api-Version-Date %s: %v", c.version(), fe.Err)
+		c.ui.hint("pick one of the versions the API lists with --api-version or WHOP_API_VERSION")
 	case errors.As(err, &fe):
 		c.ui.errorf("%v", err)
-		c.ui.hint("check WHOP_API_KEY: it must be a company API key allowed to manage memberships; then run again")
+		c.ui.hint("check WHOP_API_KEY: it must be an API key of the business with the scopes named above (member:basic:read, member:manage); then run again")
 	case errors.Is(err, batch.ErrInterrupted):
 		c.ui.errorf("interrupted; the report covers every row so far")
 		c.ui.hint("run the same command again to continue")
@@ -387,6 +427,19 @@ func (c *command) explain(err error) {
 		c.ui.errorf("%v", err)
 		c.ui.hint("run the same command again to continue")
 	}
+}
+
+// requestsSent is what the client counted: in all, per operation, and 429s.
+func requestsSent(api client.API) (int64, map[string]int64, int64) {
+	var all int64
+	per := map[string]int64{}
+	for op, n := range api.Sent() {
+		if n > 0 {
+			per[string(op)] = n
+		}
+		all += n
+	}
+	return all, per, api.RateLimited()
 }
 
 func newRunID() string {

@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"bulk/internal/batch"
+	"bulk/internal/client"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
@@ -26,6 +28,7 @@ const testKey = "whop_test_key_7Hq2"
 type cli struct {
 	t   *testing.T
 	sim *whopsim.Server
+	api string // "current" or "v2"
 	url string
 	dir string
 	key string
@@ -41,7 +44,11 @@ func newCLI(t *testing.T, cfg whopsim.Config) *cli {
 	sim := whopsim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	return &cli{t: t, sim: sim, url: srv.URL + "/api/v2", dir: t.TempDir(), key: testKey}
+	c := &cli{t: t, sim: sim, api: "current", url: srv.URL + "/api/v1", dir: t.TempDir(), key: testKey}
+	if cfg.API == "v2" {
+		c.api, c.url = "v2", srv.URL+"/api/v2"
+	}
+	return c
 }
 
 func (c *cli) file(name, content string) string {
@@ -57,7 +64,7 @@ func (c *cli) file(name, content string) string {
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
-	full := append([]string{"--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms"}, args...)
+	full := append([]string{"--api", c.api, "--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms"}, args...)
 	e := env{
 		getenv: func(k string) string {
 			if k == "WHOP_API_KEY" {
@@ -101,7 +108,13 @@ func rfc(p *int64) string {
 }
 
 func TestMixedFileReportMatchesLedger(t *testing.T) {
-	c := newCLI(t, whopsim.Config{})
+	for _, api := range []string{"current", "v2"} {
+		t.Run(api, func(t *testing.T) { testMixedFile(t, api) })
+	}
+}
+
+func testMixedFile(t *testing.T, api string) {
+	c := newCLI(t, whopsim.Config{API: api})
 	var b strings.Builder
 	b.WriteString("membership_id,days,metadata,ticket\n")
 	for i := 0; i < 40; i++ {
@@ -135,16 +148,29 @@ func TestMixedFileReportMatchesLedger(t *testing.T) {
 			t.Errorf("%s %s applied %d times", r["action"], r["membership_id"], n)
 		}
 		m, _ := c.sim.Get(r["membership_id"])
-		if r["expires_at"] != rfc(m.ExpiresAt) || r["renewal_period_end"] != rfc(m.RenewalPeriodEnd) {
-			t.Errorf("line %s: report %s/%s, server %s/%s", r["line"], r["expires_at"], r["renewal_period_end"], rfc(m.ExpiresAt), rfc(m.RenewalPeriodEnd))
+		if r["period_end"] != rfc(m.PeriodEnd) || r["membership_status"] != m.Status {
+			t.Errorf("line %s: report %s %s, server %s %s", r["line"], r["period_end"], r["membership_status"], rfc(m.PeriodEnd), m.Status)
+		}
+		if r["action"] == "update_metadata" && (m.Metadata["comp"] != "nov" || len(m.Metadata) == 0) {
+			t.Errorf("line %s: server metadata %v", r["line"], m.Metadata)
 		}
 	}
 	s, err := report.ReadSummary(filepath.Join(c.dir, "mixed.report.summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Counts["applied"] != 40 || s.RequestsSent != int64(len(c.sim.Requests())) || s.Campaign != "mixed" || s.InputSHA256 == "" {
+	if s.Counts["applied"] != 40 || s.RequestsSent != int64(len(c.sim.Requests())) || s.Campaign != "mixed" || s.InputSHA256 == "" || s.API != api {
 		t.Errorf("summary %+v (server saw %d requests)", s, len(c.sim.Requests()))
+	}
+	perOp := map[string]int64{}
+	for _, r := range c.sim.Requests() {
+		perOp[r.Op]++
+		if want := map[string]string{"current": client.DefaultVersion, "v2": ""}[api]; r.Version != want {
+			t.Errorf("%s %s carried Api-Version-Date %q, want %q", r.Method, r.Path, r.Version, want)
+		}
+	}
+	if !reflect.DeepEqual(perOp, s.RequestsPerOp) {
+		t.Errorf("summary requests per operation %v, server saw %v", s.RequestsPerOp, perOp)
 	}
 }
 
@@ -208,14 +234,14 @@ func TestLockedCampaignExits3(t *testing.T) {
 
 func TestPlan(t *testing.T) {
 	c := newCLI(t, whopsim.Config{})
-	c.sim.Put(whopsim.Membership{ID: "mem_tagged", Status: "active", Valid: true,
-		ExpiresAt: ptr(1_800_000_000), Metadata: map[string]any{"source": "checkout", "tier": "gold"}})
-	c.sim.Put(whopsim.Membership{ID: "mem_gone", Status: "canceled", Valid: false, ExpiresAt: ptr(1_700_000_000)})
+	c.sim.Put(whopsim.Membership{ID: "mem_tagged", Status: "active",
+		PeriodEnd: ptr(1_800_000_000), Metadata: map[string]any{"source": "checkout", "tier": "gold"}})
+	c.sim.Put(whopsim.Membership{ID: "mem_gone", Status: "canceled", PeriodEnd: ptr(1_700_000_000)})
 	in := c.file("p.jsonl", `{"membership_id":"mem_plan1","days":7}
 {"membership_id":"mem_plan2","days":30}
 {"membership_id":"mem_missing1","days":7}
 {"membership_id":"mem_lifetime1","days":7}
-{"membership_id":"mem_tagged","metadata":{"tier":"gold"}}
+{"membership_id":"mem_tagged","metadata":{"tier":"silver"}}
 {"membership_id":"mem_gone","days":7}
 `)
 	code, stdout, stderr := c.run("--plan", in)
@@ -228,14 +254,15 @@ func TestPlan(t *testing.T) {
 		}
 	}
 	plan := readReport(t, filepath.Join(c.dir, "p.plan.csv"))
-	want := []struct{ status, errPart string }{
-		{"would_apply", ""}, {"would_apply", ""},
-		{"would_fail", "No such Resource"}, {"would_fail", "nothing to extend"},
-		{"would_apply", "drops existing keys: source"}, {"would_apply", "membership is canceled"},
+	want := []struct{ status, errPart, warnPart string }{
+		{"would_apply", "", ""}, {"would_apply", "", ""},
+		{"would_fail", "Membership not found", ""}, {"would_fail", "nothing to extend", ""},
+		{"would_apply", "", "keys change value: tier"}, {"would_apply", "", "membership is canceled"},
 	}
 	for i, w := range want {
-		if plan[i]["status"] != w.status || !strings.Contains(plan[i]["error"], w.errPart) {
-			t.Errorf("plan line %s: %s %q, want %s containing %q", plan[i]["line"], plan[i]["status"], plan[i]["error"], w.status, w.errPart)
+		if plan[i]["status"] != w.status || !strings.Contains(plan[i]["error"], w.errPart) || !strings.Contains(plan[i]["warning"], w.warnPart) {
+			t.Errorf("plan line %s: %s %q %q, want %s containing %q, warning %q", plan[i]["line"], plan[i]["status"],
+				plan[i]["error"], plan[i]["warning"], w.status, w.errPart, w.warnPart)
 		}
 	}
 	if !strings.Contains(stdout, "warnings: 2") {
@@ -251,7 +278,7 @@ func TestPlan(t *testing.T) {
 		if plan[i]["status"] != "would_apply" {
 			continue
 		}
-		for _, col := range []string{"previous_expires_at", "expires_at", "previous_renewal_period_end", "renewal_period_end"} {
+		for _, col := range []string{"previous_period_end", "period_end", "warning", "membership_status"} {
 			if plan[i][col] != got[i][col] {
 				t.Errorf("line %s %s: plan %q, run %q", plan[i]["line"], col, plan[i][col], got[i][col])
 			}
@@ -269,6 +296,7 @@ func TestPlanOfflineNeedsNoKeyAndNoNetwork(t *testing.T) {
 	c := newCLI(t, whopsim.Config{})
 	c.key = ""
 	// mem_a1 has a row of each action: one membership touched, not two.
+	// Every row is read, then changed: 8 requests.
 	in := c.file("o.csv", "membership_id,days,metadata\nmem_a1,7,\nmem_a2,,{}\nmem_a3,14,\nmem_a1,,{}\n")
 	code, stdout, stderr := c.run("--plan", "--offline", in)
 	if code != exitOK {
@@ -278,7 +306,7 @@ func TestPlanOfflineNeedsNoKeyAndNoNetwork(t *testing.T) {
 		t.Errorf("--offline made %d requests", n)
 	}
 	s, _ := report.ReadSummary(filepath.Join(c.dir, "o.plan.summary.json"))
-	if s.DaysGranted != 21 || s.MembershipsTouched != 3 || s.RequestsToSend != 6 || s.Mode != "plan-offline" {
+	if s.DaysGranted != 21 || s.MembershipsTouched != 3 || s.RequestsToSend != 8 || s.Mode != "plan-offline" {
 		t.Errorf("summary %+v", s)
 	}
 	if !strings.Contains(stdout, "free days to grant: 21") {

@@ -49,7 +49,7 @@ func TestKeyIsNeverWritten(t *testing.T) {
 		{"timeouts", slowSrv.URL, key, []string{"--campaign", "slow", "--timeout", "500ms"}},
 	}
 	for _, r := range runs {
-		cmd, out, errb := startBulk(t, r.url+"/api/v2", r.key, append(r.args, in)...)
+		cmd, out, errb := startBulk(t, r.url+"/api/v1", r.key, append(r.args, in)...)
 		err := cmd.Wait()
 		t.Logf("%s: exit %d", r.name, exitOf(err))
 		written.WriteString(out.String())

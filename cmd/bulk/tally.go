@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bulk/internal/batch"
+	"bulk/internal/client"
 	"bulk/internal/report"
 )
 
@@ -35,21 +36,19 @@ func newTally(scan *batch.Scan) *tally {
 func (t *tally) add(r report.Row) {
 	t.perAction[r.Action]++
 	t.counts[r.Status]++
+	if r.Warning != "" {
+		t.warnings++
+	}
 	if r.Status != batch.StatusApplied && r.Status != batch.WouldApply {
 		return
 	}
-	if r.Action == string(batch.AddFreeDays) {
+	if ts := r.PeriodEnd; r.Action == string(batch.AddFreeDays) {
 		t.days += int64(r.Days)
-		for _, ts := range []*int64{r.ExpiresAt, r.RenewalPeriodEnd} {
-			if ts == nil {
-				continue
-			}
-			if t.earliest == nil || *ts < *t.earliest {
-				t.earliest = ts
-			}
-			if t.latest == nil || *ts > *t.latest {
-				t.latest = ts
-			}
+		if ts != nil && (t.earliest == nil || *ts < *t.earliest) {
+			t.earliest = ts
+		}
+		if ts != nil && (t.latest == nil || *ts > *t.latest) {
+			t.latest = ts
 		}
 	}
 	t.changed++
@@ -65,9 +64,10 @@ func (t *tally) bad() bool {
 	return t.counts[batch.StatusFailed]+t.counts[batch.StatusUnknown]+t.counts[batch.WouldFail] > 0
 }
 
-func (t *tally) summary(o *options, scan *batch.Scan, start, end time.Time) report.Summary {
+func (t *tally) summary(o *options, version string, scan *batch.Scan, start, end time.Time) report.Summary {
 	s := report.Summary{
 		Campaign: o.campaign, Input: o.file, InputSHA256: scan.SHA256, Simulated: o.simulate,
+		API: o.api, APIVersion: version, Sandbox: o.sandbox,
 		Rows: scan.Rows, RowsPerAction: t.perAction, Counts: t.counts,
 		DaysGranted: t.days, MembershipsTouched: t.changed - t.twice, Warnings: t.warnings,
 		Started: start.UTC(), Ended: end.UTC(), DurationSeconds: end.Sub(start).Seconds(),
@@ -87,6 +87,7 @@ func printSummary(w io.Writer, s report.Summary, reportPath string) {
 	}
 	fmt.Fprintf(w, "bulk %s of campaign %q: %d rows from %s in %s\n", what, s.Campaign, s.Rows, s.Input,
 		time.Duration(s.DurationSeconds*float64(time.Second)).Round(100*time.Millisecond))
+	fmt.Fprintf(w, "  API: %s\n", apiName(s))
 	actions := sortedKeys(s.RowsPerAction)
 	for _, a := range actions {
 		fmt.Fprintf(w, "  %-16s %d rows\n", a, s.RowsPerAction[a])
@@ -103,10 +104,10 @@ func printSummary(w io.Writer, s report.Summary, reportPath string) {
 		fmt.Fprintf(w, "  new expiry dates from %s to %s\n", s.EarliestNewExpiry.Format(time.RFC3339), s.LatestNewExpiry.Format(time.RFC3339))
 	}
 	if s.Warnings > 0 {
-		fmt.Fprintf(w, "  warnings: %d (see the error column)\n", s.Warnings)
+		fmt.Fprintf(w, "  warnings: %d (see the warning column)\n", s.Warnings)
 	}
 	if s.Mode != "plan-offline" {
-		fmt.Fprintf(w, "  requests sent: %d; refused with 429: %d\n", s.RequestsSent, s.RateLimited)
+		fmt.Fprintf(w, "  requests sent: %d%s; refused with 429: %d\n", s.RequestsSent, perOp(s.RequestsPerOp), s.RateLimited)
 	}
 	if what == "plan" {
 		fmt.Fprintf(w, "  a real run would send about %d requests: %s at the current pace\n",
@@ -125,4 +126,33 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// apiName says which API a summary is about, as an operator reads it.
+func apiName(s report.Summary) string {
+	name := "Whop Current API, version " + s.APIVersion
+	if s.API == "v2" {
+		name = "Whop v2 API (retired by Whop on November 13, 2026)"
+	}
+	switch {
+	case s.Simulated:
+		name += ", simulated"
+	case s.Sandbox:
+		name += ", SANDBOX (" + client.SandboxBaseURL + "): nothing real is changed"
+	}
+	return name
+}
+
+// perOp is " (read 10, extend 10)", in a fixed order.
+func perOp(n map[string]int64) string {
+	var parts []string
+	for _, op := range client.Ops {
+		if v := n[string(op)]; v > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", op, v))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
