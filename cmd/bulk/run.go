@@ -226,7 +226,10 @@ type scanned struct {
 }
 
 func (c *command) scanFile(format batch.Format) scanned {
-	s, err := batch.ScanFile(c.o.file, format, c.o.metadata == "merge")
+	// A null value asks the API to merge it, wherever its update merges
+	// (the Current API) or --metadata merge does.
+	noNull := c.o.metadata == "merge" || c.o.api == "current"
+	s, err := batch.ScanFile(c.o.file, format, noNull)
 	return scanned{s, err}
 }
 
@@ -333,7 +336,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	if c.env.tune != nil {
 		c.env.tune(&opts)
 	}
-	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "rate", pace.Rate, "concurrency", o.concurrency)
+	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "api", o.api, "version", c.version(), "concurrency", o.concurrency)
 	t := newTally(c.scan)
 	eng := batch.New(api, j, opts)
 	runErr := eng.Run(ctx, rows, func(r report.Row) error {

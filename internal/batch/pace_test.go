@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"bulk/internal/client"
 )
 
 // fakeClock drives a pacer without sleeping: sleep advances the clock.
@@ -154,5 +156,35 @@ func TestWaitStopsWithContext(t *testing.T) {
 	cancel()
 	if err := p.Wait(ctx); err == nil {
 		t.Fatal("Wait returned nil on a cancelled context during a pause")
+	}
+}
+
+// A 429 pauses the workers of its operation: all of them on v2, whose
+// limit counts every operation together; only that operation's on the
+// Current API, where each has its own.
+func TestA429PausesItsOperation(t *testing.T) {
+	for _, tt := range []struct {
+		dialect    client.Dialect
+		readPaused bool
+	}{
+		{client.Dialect{Name: "current", Limit: 600, Window: time.Minute}, false},
+		{client.Dialect{Name: "v2", SharedLimit: true, Limit: 100, Window: 10 * time.Second, Cooldown: time.Minute}, true},
+	} {
+		t.Run(tt.dialect.Name, func(t *testing.T) {
+			p := newPacers(Pace{}, tt.dialect)
+			p[client.OpExtend].RateLimited(12 * time.Second)
+			if d := p[client.OpExtend].pauseLeft(); d <= 11*time.Second {
+				t.Errorf("extend paused for %v, want the 12 s the 429 asked", d)
+			}
+			if paused := p[client.OpRead].pauseLeft() > 0; paused != tt.readPaused {
+				t.Errorf("read paused: %v, want %v", paused, tt.readPaused)
+			}
+			if r := p[client.OpRead].cfg.Rate; r > DefaultRate || r <= 0 {
+				t.Errorf("default rate %v, want at most %v", r, DefaultRate)
+			}
+			if l := p[client.OpRead].cfg.Limit; l != tt.dialect.Limit {
+				t.Errorf("limit %d, want the API's %d", l, tt.dialect.Limit)
+			}
+		})
 	}
 }

@@ -30,23 +30,24 @@ func (s *Scan) BothActions(id string) bool {
 }
 
 // ScanFile reads the file at path once, streaming, and checks every row.
-// With merge (--metadata merge), a metadata value may not be null: the API
-// documents no way to delete one key. The error is for I/O only (a missing
+// With noNull, a metadata value may not be null (the caller knows that the
+// API would have to merge it, and the API documents no way to delete one
+// key). The error is for I/O only (a missing
 // or unreadable file); problems with the input are in Problems.
-func ScanFile(path string, f Format, merge bool) (*Scan, error) {
+func ScanFile(path string, f Format, noNull bool) (*Scan, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	s, err := scan(path, file, f, merge)
+	s, err := scan(path, file, f, noNull)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func scan(name string, r io.Reader, f Format, merge bool) (*Scan, error) {
+func scan(name string, r io.Reader, f Format, noNull bool) (*Scan, error) {
 	in, err := newInputStream(r)
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ func scan(name string, r io.Reader, f Format, merge bool) (*Scan, error) {
 	}
 	s := &Scan{File: name, Format: f, PerAction: map[Action]int{}}
 	chk := newChecker()
-	chk.noNull = merge
+	chk.noNull = noNull
 	sawRow := false
 	for {
 		raw, err := dec.next()

@@ -151,7 +151,7 @@ func (c *checker) object(b []byte, top bool) (msg string) {
 		case !keys.add(key):
 			msg = fmt.Sprintf("metadata has the key %s twice", shortQuote(string(key)))
 		case top && c.noNull && string(val) == "null":
-			msg = fmt.Sprintf("metadata key %s is null: the API has no way to delete one key (use --metadata replace)", shortQuote(string(key)))
+			msg = fmt.Sprintf("metadata key %s is null: the API documents no way to delete one key", shortQuote(string(key)))
 		default:
 			msg = c.value(val, key)
 		}
