@@ -159,6 +159,14 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
 			if e.stopped() {
 				return pendingRow(row, nil)
 			}
+			if ce.Code == client.CodeInProgress {
+				// The API says the first request with this key is still
+				// running: it may yet apply. Never call that not applied.
+				out := outcomeOf(unknown, StatusUnknown, ce.Status,
+					"the API still reports a request with this Idempotency-Key in progress; run again later to settle it", nil)
+				e.record(out)
+				return reportRow(row, out, StatusUnknown)
+			}
 			ce.Message = "not applied: " + ce.Message
 		}
 		return e.refusedForGood(row, intent, ce)

@@ -600,3 +600,28 @@ func TestBodyMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// inProgress answers every Extend with the Current API's 409: a request
+// with this key is still running.
+type inProgress struct{ client.API }
+
+func (inProgress) Extend(context.Context, string, int, string) (*client.Membership, error) {
+	return nil, &client.Error{Kind: client.Unknown, Status: 409, Code: client.CodeInProgress, Message: "still processing"}
+}
+
+// A key the API keeps reporting in progress may still apply: the row ends
+// unknown, never failed as not applied (which a later run would send
+// again).
+func TestInProgressStaysUnknown(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	h.sim.Put(whopsim.Membership{ID: "mem_ip", Status: "active", PeriodEnd: i64(1_800_000_000)})
+	h.api = inProgress{h.api}
+	h.opts.Retries = 1
+	out, err := h.run([]Row{addRow(2, "mem_ip", 7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Status != StatusUnknown || !strings.Contains(out[0].Error, "in progress") {
+		t.Errorf("status %s %q, want unknown, in progress", out[0].Status, out[0].Error)
+	}
+}

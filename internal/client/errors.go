@@ -60,6 +60,16 @@ func (k Kind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
+// Error codes of the Current API that bulk acts on.
+const (
+	// CodeInProgress: a request with the same Idempotency-Key is still
+	// running (409); its outcome is not known yet.
+	CodeInProgress = "idempotency_request_in_progress"
+	// CodeKeyMismatch: the Idempotency-Key was first used with another
+	// request (400).
+	CodeKeyMismatch = "idempotency_key_mismatch"
+)
+
 // Error is every failure the client returns for a request.
 type Error struct {
 	Kind       Kind
@@ -126,10 +136,10 @@ func (c *conn) apiError(op Op, resp *http.Response, body []byte) *Error {
 		}
 	case status == http.StatusForbidden:
 		msg = join(c.forbidden(op), msg)
-	case status == http.StatusConflict && d.Code == "idempotency_request_in_progress":
+	case status == http.StatusConflict && d.Code == CodeInProgress:
 		e.Kind = Unknown
 		msg = join("a request with this Idempotency-Key is still running, or ended with an unknown outcome", msg)
-	case d.Code == "idempotency_key_mismatch":
+	case d.Code == CodeKeyMismatch:
 		e.Kind = Permanent
 		msg = join("this Idempotency-Key was already used with a different request (another API version, path or days)", msg)
 	case c.version != "" && refusesVersion(status, d):
