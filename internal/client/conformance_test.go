@@ -23,12 +23,12 @@ import (
 	"time"
 
 	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/pb33f/libopenapi-validator/helpers"
 	"github.com/pb33f/libopenapi-validator/responses"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 
 	"bulk/internal/client"
 	"bulk/internal/whopsim"
@@ -424,9 +424,9 @@ func TestConformance(t *testing.T) {
 					t.Errorf("first Extend: %v", err)
 				}
 			},
-			// The middleware logs an exchange when its answer is ready:
-			// the 409 first.
-			want: []want{{status: 409}, {status: 200}},
+			// The middleware logs an exchange when its answer is ready;
+			// the 409 waits out the latency too, so it comes second.
+			want: []want{{status: 200}, {status: 409}},
 		},
 		{
 			name: "400 unsupported Api-Version-Date",
@@ -499,5 +499,84 @@ func checkExchanges(t *testing.T, got []exchange, want []want) {
 				t.Errorf("%s: request violations %q, want one mentioning %q", ex.call, ex.request, s)
 			}
 		}
+	}
+}
+
+// TestValidatingMiddlewareCatches shows the middleware failing on what
+// breaks the contract, with a stand-in for the simulator that answers
+// badly and raw requests the client would not send.
+func TestValidatingMiddlewareCatches(t *testing.T) {
+	c := loadContract(t)
+	good := `{"id":"mem_x","status":"active","user_id":null,"product_id":"prod_x","plan_id":"plan_x",
+		"license_key":null,"phone_number":null,"cancel_at_period_end":false,"current_period_start":null,
+		"current_period_end":null,"canceled_at":null,"cancellation_reason":null,"manage_url":null,
+		"metadata":{},"created_at":"2026-01-01T12:00:00.000Z","member":null,
+		"account":{"id":"biz_x","title":"X","route":"x","logo_url":null}}`
+	auth := map[string]string{"Authorization": "Bearer " + conformanceKey, "Api-Version-Date": client.DefaultVersion}
+	tests := []struct {
+		name         string
+		method, path string // path under the base URL, /api/v1
+		body         string
+		header       map[string]string
+		status       int    // the stand-in's answer
+		answer       string // the stand-in's body
+		wantRequest  string // a request violation mentioning this; "" for none
+		wantResponse string // an answer violation mentioning this; "" for none
+	}{
+		{name: "a valid exchange passes", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 200, answer: good},
+		{name: "a status outside the enum", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 200, answer: strings.Replace(good, `"active"`, `"paused"`, 1), wantResponse: "status"},
+		{name: "a required field missing", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 200, answer: strings.Replace(good, `"cancel_at_period_end":false,`, "", 1), wantResponse: "cancel_at_period_end"},
+		{name: "a Unix timestamp where ISO 8601 is due", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 200, answer: strings.Replace(good, `"2026-01-01T12:00:00.000Z"`, `1767268800`, 1), wantResponse: "created_at"},
+		{name: "an error without a message", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 404, answer: `{"error":{"type":"not_found"}}`, wantResponse: "message"},
+		{name: "an undeclared status with the wrong error shape", method: "GET", path: "/memberships/mem_x", header: auth,
+			status: 429, answer: `{"status":429,"message":"slow down"}`, wantResponse: "error"},
+		{name: "a listing without page_info", method: "GET", path: "/memberships", header: auth,
+			status: 200, answer: `{"data":[]}`, wantResponse: "page_info"},
+		{name: "days as a string", method: "POST", path: "/memberships/mem_x/extend", body: `{"days":"7"}`,
+			header: map[string]string{"Authorization": auth["Authorization"], "Content-Type": "application/json"},
+			status: 200, answer: good, wantRequest: "days"},
+		{name: "a first over 100", method: "GET", path: "/memberships?first=500", header: auth,
+			status: 200, answer: `{"data":[],"page_info":{"end_cursor":null,"start_cursor":null,"has_next_page":false,"has_previous_page":false}}`,
+			wantRequest: "first"},
+		{name: "a route the contract does not have", method: "POST", path: "/memberships/mem_x/add_free_days", body: `{"days":7}`,
+			header: map[string]string{"Authorization": auth["Authorization"], "Content-Type": "application/json"},
+			status: 200, answer: good, wantRequest: "not found", wantResponse: "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), caseTimeout)
+			defer cancel()
+			standIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.answer)
+			})
+			mw := &validating{c: c, next: standIn}
+			srv := httptest.NewServer(mw)
+			defer srv.Close()
+			e := env{ctx: ctx, url: srv.URL + "/api/v1"}
+			e.raw(t, tt.method, tt.path, tt.body, tt.header)
+			got := mw.exchanges()
+			if len(got) != 1 {
+				t.Fatalf("%d exchanges, want 1", len(got))
+			}
+			for _, c := range []struct {
+				side       string
+				violations []string
+				want       string
+			}{{"request", got[0].request, tt.wantRequest}, {"answer", got[0].response, tt.wantResponse}} {
+				switch found := slices.ContainsFunc(c.violations, func(v string) bool { return strings.Contains(v, c.want) }); {
+				case c.want == "" && len(c.violations) > 0:
+					t.Errorf("%s violations %q, want none", c.side, c.violations)
+				case c.want != "" && !found:
+					t.Errorf("%s violations %q, want one mentioning %q", c.side, c.violations, c.want)
+				}
+			}
+		})
 	}
 }
