@@ -86,14 +86,24 @@ func (c *command) run(ctx context.Context) error {
 	if o.campaign == "" {
 		o.campaign = defaultCampaign(o.file)
 	}
-	if o.simulate {
-		o.campaign += ".simulated"
+	// A simulated run keeps its own campaign and report, one per API, so
+	// that it never touches the real campaign's and either API can be
+	// tried on the same file.
+	tag := ""
+	switch {
+	case o.simulate && o.api == "v2":
+		tag = "v2.simulated"
+	case o.simulate:
+		tag = "simulated"
+	}
+	if tag != "" {
+		o.campaign += "." + tag
 	}
 	if o.state == "" {
 		o.state = filepath.Join(filepath.Dir(o.file), ".bulk")
 	}
 	if o.report == "" {
-		o.report = report.DefaultPath(o.file, o.plan, o.simulate)
+		o.report = report.DefaultPath(o.file, o.plan, tag)
 	}
 	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
 	if err := c.sameAPI(); err != nil {

@@ -101,7 +101,7 @@ func printSummary(w io.Writer, s report.Summary, reportPath string) {
 	}
 	fmt.Fprintf(w, "  free days %s: %d; memberships touched: %d\n", verb, s.DaysGranted, s.MembershipsTouched)
 	if s.EarliestNewExpiry != nil {
-		fmt.Fprintf(w, "  new expiry dates from %s to %s\n", s.EarliestNewExpiry.Format(time.RFC3339), s.LatestNewExpiry.Format(time.RFC3339))
+		fmt.Fprintf(w, "  new period ends from %s to %s\n", s.EarliestNewExpiry.Format(time.RFC3339), s.LatestNewExpiry.Format(time.RFC3339))
 	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings: %d (see the warning column)\n", s.Warnings)

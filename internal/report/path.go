@@ -6,16 +6,16 @@ import (
 )
 
 // DefaultPath is the report path used when none is given: input without its
-// extension plus ".report.csv", or ".plan.csv" for a plan. A simulated run
-// gets ".simulated" before that, so that it never overwrites the real
-// campaign's report.
-func DefaultPath(input string, plan, simulated bool) string {
+// extension plus ".report.csv", or ".plan.csv" for a plan. A tag (such as
+// "simulated" for a simulated run, so that it never overwrites the real
+// campaign's report) goes before that.
+func DefaultPath(input string, plan bool, tag string) string {
 	suffix := ".report.csv"
 	if plan {
 		suffix = ".plan.csv"
 	}
-	if simulated {
-		suffix = ".simulated" + suffix
+	if tag != "" {
+		suffix = "." + tag + suffix
 	}
 	return trimExt(input) + suffix
 }

@@ -7,26 +7,28 @@ import (
 
 func TestDefaultPath(t *testing.T) {
 	tests := []struct {
-		input           string
-		plan, simulated bool
-		want            string
+		input string
+		plan  bool
+		tag   string
+		want  string
 	}{
-		{"rows.csv", false, false, "rows.report.csv"},
-		{"rows.csv", true, false, "rows.plan.csv"},
-		{"rows.csv", false, true, "rows.simulated.report.csv"},
-		{"rows.csv", true, true, "rows.simulated.plan.csv"},
-		{"data/rows.jsonl", false, false, "data/rows.report.csv"},
-		{"data/q4.campaign.csv", false, false, "data/q4.campaign.report.csv"},
-		{"data.v2/rows", false, false, "data.v2/rows.report.csv"},
-		{"rows", true, false, "rows.plan.csv"},
-		{".csv", false, false, ".csv.report.csv"},
+		{"rows.csv", false, "", "rows.report.csv"},
+		{"rows.csv", true, "", "rows.plan.csv"},
+		{"rows.csv", false, "simulated", "rows.simulated.report.csv"},
+		{"rows.csv", true, "simulated", "rows.simulated.plan.csv"},
+		{"rows.csv", false, "v2.simulated", "rows.v2.simulated.report.csv"},
+		{"data/rows.jsonl", false, "", "data/rows.report.csv"},
+		{"data/q4.campaign.csv", false, "", "data/q4.campaign.report.csv"},
+		{"data.v2/rows", false, "", "data.v2/rows.report.csv"},
+		{"rows", true, "", "rows.plan.csv"},
+		{".csv", false, "", ".csv.report.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {
 			input := filepath.FromSlash(tt.input)
-			got := DefaultPath(input, tt.plan, tt.simulated)
+			got := DefaultPath(input, tt.plan, tt.tag)
 			if want := filepath.FromSlash(tt.want); got != want {
-				t.Errorf("DefaultPath(%q, plan=%v, simulated=%v) = %q, want %q", input, tt.plan, tt.simulated, got, want)
+				t.Errorf("DefaultPath(%q, plan=%v, tag=%q) = %q, want %q", input, tt.plan, tt.tag, got, want)
 			}
 		})
 	}
