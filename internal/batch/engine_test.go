@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -623,5 +626,43 @@ func TestInProgressStaysUnknown(t *testing.T) {
 	}
 	if out[0].Status != StatusUnknown || !strings.Contains(out[0].Error, "in progress") {
 		t.Errorf("status %s %q, want unknown, in progress", out[0].Status, out[0].Error)
+	}
+}
+
+// beforeUpdate calls check before each metadata update it passes on.
+type beforeUpdate struct {
+	client.API
+	check func(obj json.RawMessage)
+}
+
+func (b beforeUpdate) UpdateMetadata(ctx context.Context, id string, obj json.RawMessage, key string) (*client.Membership, error) {
+	b.check(obj)
+	return b.API.UpdateMetadata(ctx, id, obj, key)
+}
+
+// A replace that must clear the metadata first (the Current API merges)
+// journals its intent before the clearing request leaves, so that a crash
+// between the two requests leaves a record the next run acts on.
+func TestReplaceJournalsBeforeClearing(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	h.sim.Put(whopsim.Membership{ID: "mem_rc", Status: "active", Metadata: map[string]any{"old": "x"}})
+	h.opts.ReplaceMetadata = true
+	var sent []string
+	h.api = beforeUpdate{API: h.api, check: func(obj json.RawMessage) {
+		sent = append(sent, string(obj))
+		data, _ := os.ReadFile(filepath.Join(h.state, h.opts.Campaign+".journal"))
+		if !strings.Contains(string(data), `{"t":"intent"`) || !strings.Contains(string(data), `"id":"mem_rc"`) {
+			t.Errorf("update %s sent before an intent was journaled:\n%s", obj, data)
+		}
+	}}
+	out, err := h.run([]Row{metaRow(2, "mem_rc", `{"new":"y"}`)})
+	if err != nil || out[0].Status != StatusApplied {
+		t.Fatalf("got %+v, %v", out[0], err)
+	}
+	if want := []string{`{}`, `{"new":"y"}`}; !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want %q", sent, want)
+	}
+	if m, _ := h.sim.Get("mem_rc"); len(m.Metadata) != 1 || m.Metadata["new"] != "y" {
+		t.Errorf("server metadata %v", m.Metadata)
 	}
 }
