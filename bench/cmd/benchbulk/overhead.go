@@ -31,7 +31,8 @@ func (b *bench) overhead(ctx context.Context) error {
 		}
 	}
 	b.note("overhead", "simulator: NoLimit, NoLog, no latency, in the harness's process; bulk: --api-limit none, --concurrency 8 (default), journal on")
-	b.note("overhead", "same requests: a separate process, 8 goroutines, one keep-alive net/http client, sending what bulk sends for a row (metadata: POST /memberships/{id}; add free days: GET /memberships/{id} then POST .../add_free_days), 3 s before and 3 s after each bulk run, averaged")
+	b.note("overhead", "Current API (/api/v1) on both sides")
+	b.note("overhead", "same requests: a separate process, 8 goroutines, one keep-alive net/http client, sending what bulk sends for a row (metadata: GET /memberships/{id} then PATCH /memberships/{id}; add free days: GET /memberships/{id} then POST .../extend), 3 s before and 3 s after each bulk run, averaged")
 	b.note("overhead", "GET loop: 8 goroutines in the simulator's own process, GET /memberships/{id}, 3 s before each bulk run: no request crosses a process boundary, and a GET costs the simulator less than a POST")
 	b.note("overhead", "rows/s is over the whole bulk process (start, validating the file, the run, writing the report); the engine's own time is from the summary")
 	return nil
@@ -53,7 +54,7 @@ func (b *bench) overheadOf(ctx context.Context, kind string, n int) error {
 			return err
 		}
 		cpu0 := selfCPU()
-		get := bareLoop(ctx, s.url, s.key, 8, 3*time.Second, bareGet)
+		get := bareLoop(ctx, s.api, s.url, s.key, 8, 3*time.Second, bareGet)
 		bareCPUs = append(bareCPUs, float64((selfCPU()-cpu0).Microseconds())/(get.requests*3))
 		before, err := bareLoopProcess(ctx, s, 3*time.Second, shape)
 		if err != nil {
@@ -90,7 +91,7 @@ func (b *bench) overheadOf(ctx context.Context, kind string, n int) error {
 		b.progress("overhead: %s: %.0f rows/s (%.0f req/s) over %.2f s, engine %.0f rows/s, %d requests; same requests bare: %.0f then %.0f rows/s",
 			kind, rows, reqs, secs(r.wall), float64(n)/r.summary.DurationSeconds, r.summary.RequestsSent, before.rows, after.rows)
 	}
-	label := "metadata (1 request a row)"
+	label := "metadata (GET + PATCH a row)"
 	if kind == daysRows {
 		label = "add free days (GET + POST a row)"
 	}
@@ -109,11 +110,11 @@ func (b *bench) overheadOf(ctx context.Context, kind string, n int) error {
 	return nil
 }
 
-// Shapes of a bare loop's unit of work.
+// Shapes of a bare loop's unit of work, in the Current API (v2 in brackets).
 const (
 	bareGet      = "get"      // GET /memberships/{id}
-	bareMetadata = "metadata" // POST /memberships/{id} with a metadata object
-	bareDays     = "days"     // GET /memberships/{id}, then POST /memberships/{id}/add_free_days
+	bareMetadata = "metadata" // GET /memberships/{id}, then PATCH (v2: POST) /memberships/{id} with a metadata object
+	bareDays     = "days"     // GET /memberships/{id}, then POST /memberships/{id}/extend (v2: add_free_days)
 )
 
 // bareRate is what a bare loop achieved: units of work (rows) and
@@ -121,9 +122,13 @@ const (
 type bareRate struct{ rows, requests float64 }
 
 // bareLoop runs workers goroutines doing units of work of the given shape
-// over keep-alive connections as fast as the server answers, for d. A unit
-// counts when every request in it succeeded.
-func bareLoop(ctx context.Context, url, key string, workers int, d time.Duration, shape string) bareRate {
+// in the given dialect over keep-alive connections as fast as the server
+// answers, for d. A unit counts when every request in it succeeded.
+func bareLoop(ctx context.Context, api, url, key string, workers int, d time.Duration, shape string) bareRate {
+	update, extend := http.MethodPatch, "/extend"
+	if api == whopsim.APIV2 {
+		update, extend = http.MethodPost, "/add_free_days"
+	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
 	t.MaxIdleConnsPerHost = workers
@@ -162,10 +167,10 @@ func bareLoop(ctx context.Context, url, key string, workers int, d time.Duration
 					ok = send(http.MethodGet, u, "")
 					requests.Add(1)
 				case bareMetadata:
-					ok = send(http.MethodPost, u, fmt.Sprintf(`{"metadata":{"comp_campaign":"bench","row":%d}}`, i))
-					requests.Add(1)
+					ok = send(http.MethodGet, u, "") && send(update, u, fmt.Sprintf(`{"metadata":{"comp_campaign":"bench","row":%d}}`, i))
+					requests.Add(2)
 				case bareDays:
-					ok = send(http.MethodGet, u, "") && send(http.MethodPost, u+"/add_free_days", fmt.Sprintf(`{"days":%d}`, 1+i%30))
+					ok = send(http.MethodGet, u, "") && send(http.MethodPost, u+extend, fmt.Sprintf(`{"days":%d}`, 1+i%30))
 					requests.Add(2)
 				}
 				if ok {
@@ -195,7 +200,7 @@ func bareLoopProcess(ctx context.Context, s *sim, d time.Duration, shape string)
 	if err != nil {
 		return bareRate{}, err
 	}
-	cmd := command(self, bareLoopFlag, s.url, shape, d.String())
+	cmd := command(self, bareLoopFlag, s.api, s.url, shape, d.String())
 	cmd.Env = append(cmd.Env, "WHOP_API_KEY="+s.key)
 	out, err := cmd.Output()
 	if err != nil {
@@ -206,18 +211,18 @@ func bareLoopProcess(ctx context.Context, s *sim, d time.Duration, shape string)
 	return r, err
 }
 
-// bareLoopMain is the child of bareLoopProcess: URL SHAPE DURATION.
+// bareLoopMain is the child of bareLoopProcess: API URL SHAPE DURATION.
 func bareLoopMain(args []string) int {
-	if len(args) != 3 {
-		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL SHAPE DURATION")
+	if len(args) != 4 {
+		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop API URL SHAPE DURATION")
 		return 2
 	}
-	d, err := time.ParseDuration(args[2])
+	d, err := time.ParseDuration(args[3])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop URL SHAPE DURATION")
+		fmt.Fprintln(os.Stderr, "benchbulk: -bare-loop API URL SHAPE DURATION")
 		return 2
 	}
-	r := bareLoop(context.Background(), args[0], os.Getenv("WHOP_API_KEY"), 8, d, args[1])
+	r := bareLoop(context.Background(), args[0], args[1], os.Getenv("WHOP_API_KEY"), 8, d, args[2])
 	fmt.Println(r.rows, r.requests)
 	return 0
 }

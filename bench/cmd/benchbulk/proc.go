@@ -234,7 +234,7 @@ func (b *bench) runBulk(ctx context.Context, s bulkSpec) (bulkRun, error) {
 	args := []string{"--state", s.state, "--report", rep, "--log-format", "json"}
 	var env []string
 	if s.sim != nil {
-		args = append(args, "--base-url", s.sim.url)
+		args = append(append(args, "--base-url", s.sim.url), s.sim.bulkArgs()...)
 		env = append(env, "WHOP_API_KEY="+s.sim.key)
 	}
 	args = append(append(args, s.args...), s.file)

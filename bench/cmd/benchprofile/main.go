@@ -2,6 +2,7 @@
 // the journal, apply every row through the engine, write the report — in
 // this process under the CPU profiler, against the simulator served by a
 // second process on 127.0.0.1 (so that the profile holds bulk's work only).
+// The Current API unless -api v2.
 //
 //	go run ./bench/cmd/benchprofile -rows 20000 -kind metadata -cpuprofile cpu.out
 //	go tool pprof -top cpu.out
@@ -31,8 +32,9 @@ import (
 
 func main() {
 	serve := flag.Bool("serve", false, "serve a simulator with no limit and print its URL (used by this command itself)")
+	api := flag.String("api", "current", "the API both sides speak: current or v2")
 	rows := flag.Int("rows", 20_000, "rows to apply")
-	kind := flag.String("kind", "metadata", "rows: metadata (a POST each) or days (a GET and a POST each)")
+	kind := flag.String("kind", "metadata", "rows: metadata (an update each) or days (a GET and a POST each)")
 	concurrency := flag.Int("concurrency", 8, "requests in flight")
 	profile := flag.String("cpuprofile", "cpu.out", "write the CPU profile here")
 	heap := flag.String("memprofile", "", "write a heap profile here at the end of the run")
@@ -45,9 +47,9 @@ func main() {
 	}
 	var err error
 	if *serve {
-		err = serveSim()
+		err = serveSim(*api)
 	} else {
-		err = apply(run{rows: *rows, kind: *kind, concurrency: *concurrency, cpu: *profile, heap: *heap,
+		err = apply(run{api: *api, rows: *rows, kind: *kind, concurrency: *concurrency, cpu: *profile, heap: *heap,
 			file: *file, state: *state, campaign: *campaign})
 	}
 	if err != nil {
@@ -59,8 +61,8 @@ func main() {
 const key = "bench_profile"
 
 // serveSim serves until its standard input closes.
-func serveSim() error {
-	url, stop, err := whopsim.Listen(whopsim.Config{Key: key, NoLimit: true, NoLog: true, AutoCreate: true})
+func serveSim(api string) error {
+	url, stop, err := whopsim.Listen(whopsim.Config{API: api, Key: key, NoLimit: true, NoLog: true, AutoCreate: true})
 	if err != nil {
 		return err
 	}
@@ -72,6 +74,7 @@ func serveSim() error {
 
 // run is what to profile.
 type run struct {
+	api         string
 	rows        int
 	kind        string
 	concurrency int
@@ -100,7 +103,7 @@ func apply(o run) error {
 	if err != nil {
 		return err
 	}
-	srv := exec.Command(self, "-serve")
+	srv := exec.Command(self, "-serve", "-api", o.api)
 	in, _ := srv.StdinPipe()
 	out, _ := srv.StdoutPipe()
 	srv.Stderr = os.Stderr
@@ -133,15 +136,15 @@ func apply(o run) error {
 }
 
 // applyFile is the path of `bulk --api-limit none FILE` (cmd/bulk's
-// command.apply, less its summary and messages); it returns the rows
-// applied.
+// command.apply, less its summary and messages; metadata merged, the
+// default); it returns the rows applied.
 func applyFile(o run, dir, base string) (int, error) {
 	t := time.Now()
 	lap := func(what string) {
 		fmt.Fprintf(os.Stderr, "benchprofile: %-22s %6.2f s\n", what, time.Since(t).Seconds())
 		t = time.Now()
 	}
-	scan, err := batch.ScanFile(o.file, batch.CSV)
+	scan, err := batch.ScanFile(o.file, batch.CSV, true)
 	if err != nil {
 		return 0, err
 	}
@@ -149,7 +152,7 @@ func applyFile(o run, dir, base string) (int, error) {
 		return 0, fmt.Errorf("%d problems in %s", scan.ProblemCount, o.file)
 	}
 	lap("validate the file")
-	api, err := client.New(client.Options{BaseURL: base, Key: key, MaxConns: o.concurrency})
+	api, err := client.New(client.Options{API: o.api, BaseURL: base, Key: key, MaxConns: o.concurrency})
 	if err != nil {
 		return 0, err
 	}
