@@ -238,8 +238,11 @@ type scanned struct {
 func (c *command) scanFile(format batch.Format) scanned {
 	// A null value asks the API to merge it, wherever its update merges
 	// (the Current API) or --metadata merge does.
-	noNull := c.o.metadata == "merge" || c.o.api == "current"
-	s, err := batch.ScanFile(c.o.file, format, noNull)
+	d, err := client.DialectOf(c.clientOptions())
+	if err != nil {
+		return scanned{nil, err}
+	}
+	s, err := batch.ScanFile(c.o.file, format, c.o.metadata == "merge" || d.MetadataMerges)
 	return scanned{s, err}
 }
 
