@@ -43,12 +43,17 @@ type Options struct {
 	// ReplaceMetadata: a metadata row's object becomes the membership's
 	// whole metadata (--metadata replace). Otherwise its keys are merged in.
 	ReplaceMetadata bool
-	MaxFailures     int            // stop once more than this many rows failed in this run; 0 = no limit
-	SettleDelay     time.Duration  // wait before reading back a membership whose update has an unknown outcome (default 5s)
-	Grace           time.Duration  // how long requests in flight may finish after a stop (default 10s)
-	Retries         int            // extra tries for a request that failed without effect (default 3)
-	BaseBackoff     time.Duration  // first backoff before such a retry (default 1s; doubles, with jitter)
-	Progress        func(done int) // called after each row is settled, from one goroutine
+	MaxFailures     int           // stop once more than this many rows failed in this run; 0 = no limit
+	SettleDelay     time.Duration // wait before reading back a membership whose update has an unknown outcome (default 5s)
+	// QuietPeriod is how long after a request whose outcome is unknown a
+	// read must still show nothing before the request may be sent again
+	// (default 1 minute): a server may apply a change well after its
+	// gateway gave up.
+	QuietPeriod time.Duration
+	Grace       time.Duration  // how long requests in flight may finish after a stop (default 10s)
+	Retries     int            // extra tries for a request that failed without effect (default 3)
+	BaseBackoff time.Duration  // first backoff before such a retry (default 1s; doubles, with jitter)
+	Progress    func(done int) // called after each row is settled, from one goroutine
 }
 
 func (o Options) withDefaults() Options {
@@ -57,6 +62,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SettleDelay <= 0 {
 		o.SettleDelay = DefaultSettleDelay
+	}
+	if o.QuietPeriod <= 0 {
+		o.QuietPeriod = DefaultQuietPeriod
 	}
 	if o.Grace <= 0 {
 		o.Grace = DefaultGrace
@@ -124,7 +132,7 @@ func (e *Engine) pace(op client.Op) *pacer { return e.pacers[op] }
 func (e *Engine) Run(ctx context.Context, src RowSource, emit func(report.Row) error) error {
 	e.start(ctx)
 	defer e.halt(nil)
-	return e.finish(feed(e, src, emit, func(row Row) (report.Row, func() report.Row) {
+	return e.finish(feed(e, src, emit, func(row Row) (report.Row, func() step[report.Row]) {
 		res, prior, work := e.prejudge(row)
 		switch {
 		case !work:
@@ -132,7 +140,7 @@ func (e *Engine) Run(ctx context.Context, src RowSource, emit func(report.Row) e
 		case e.stopped():
 			return pendingRow(row, prior), nil
 		}
-		return report.Row{}, func() report.Row { return e.process(row, prior) }
+		return report.Row{}, func() step[report.Row] { return e.process(row, prior) }
 	}))
 }
 
@@ -167,23 +175,55 @@ func (e *Engine) finish(err error) error {
 	return err
 }
 
+// step is what a row's work gives: its result, or, when next is set, the
+// rest of its work, to be done no earlier than at.
+type step[T any] struct {
+	res  T
+	next func() step[T]
+	at   time.Time
+}
+
+func finished[T any](res T) step[T] { return step[T]{res: res} }
+
 // feed reads src in order and settles each row: at once when handle
 // returns no work for it, else by handing the work to a pool of
 // Concurrency workers (errgroup, SetLimit), which take it from a channel.
-// Results reach emit in input order.
-func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) (T, func() T)) error {
+// Work that must wait (a row whose request may yet land, see QuietPeriod)
+// is handed on to one goroutine that waits for it, so that no worker
+// sleeps. Results reach emit in input order.
+func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) (T, func() step[T])) error {
 	type job struct {
 		seq  int
-		work func() T
+		work func() step[T]
 	}
 	out := newReorder(emit, e.opts.Progress)
 	jobs := make(chan job)
+	// At most maxAhead rows (and those in the workers' hands) are
+	// unsettled at once, so sends to waiting never block.
+	waiting := make(chan job, maxAhead+e.opts.Concurrency+1)
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		for j := range waiting {
+			s := step[T]{next: j.work}
+			for s.next != nil {
+				sleepCtx(e.stopCtx, time.Until(s.at)) // a stop ends the wait: the rest of the work knows
+				s = s.next()
+			}
+			out.put(j.seq, s.res)
+		}
+	}()
 	var g errgroup.Group
 	g.SetLimit(e.opts.Concurrency)
 	for i := 0; i < e.opts.Concurrency; i++ {
 		g.Go(func() error {
 			for j := range jobs {
-				out.put(j.seq, j.work())
+				s := j.work()
+				if s.next != nil {
+					waiting <- job{j.seq, func() step[T] { return s }}
+					continue
+				}
+				out.put(j.seq, s.res)
 			}
 			return nil
 		})
@@ -211,6 +251,8 @@ func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) 
 	}
 	close(jobs)
 	g.Wait()
+	close(waiting)
+	<-waited
 	if cerr := out.close(); err == nil {
 		err = cerr
 	}

@@ -69,108 +69,135 @@ func (e *Engine) doneRow(row Row, rec journal.Record) report.Row {
 	return r
 }
 
-func (e *Engine) process(row Row, prior *journal.Record) report.Row {
+func (e *Engine) process(row Row, prior *journal.Record) step[report.Row] {
 	if row.Action == AddFreeDays {
 		return e.processAdd(row, prior)
 	}
-	return e.processMetadata(row, prior)
+	return finished(e.processMetadata(row, prior))
+}
+
+// adding is one add-free-days row on its way: what its tries so far left.
+type adding struct {
+	e        *Engine
+	row      Row
+	prior    *journal.Record
+	attempts int                // requests sent for the row, in all runs
+	try      int                // retries of this run
+	limited  int                // 429s of this run
+	before   *client.Membership // the state the next request is sent against
 }
 
 // processAdd adds free days at most once: read the membership, record the
 // intent durably, send, record the outcome. An unknown outcome is settled
-// by reading the membership back, never by sending again blind.
-func (e *Engine) processAdd(row Row, prior *journal.Record) report.Row {
-	attempts := 0
+// by reading the membership back, never by sending again blind; and sent
+// again only once the quiet period has passed with nothing to show for it.
+func (e *Engine) processAdd(row Row, prior *journal.Record) step[report.Row] {
+	a := &adding{e: e, row: row, prior: prior}
 	if prior != nil {
-		attempts = prior.Attempts
+		a.attempts = prior.Attempts
 	}
-	var before *client.Membership
 	if inDoubt(prior) {
-		out, now, settled := e.settle(*prior)
-		switch settled {
-		case StatusApplied:
-			return e.doneRow(row, out)
-		case StatusUnknown:
-			return reportRow(row, out, StatusUnknown)
-		}
-		before = now
+		return a.settle(*prior, nil)
 	}
+	return a.send()
+}
+
+// send reads the membership if need be and sends the request, until the
+// row has an outcome or its outcome is unknown.
+func (a *adding) send() step[report.Row] {
+	e, row := a.e, a.row
 	pace := e.pace(client.OpExtend)
-	for try, limited := 0, 0; ; {
-		if before == nil {
+	for {
+		if a.before == nil {
 			m, err := e.get(row.MembershipID)
 			if err != nil {
-				return e.readFailed(row, prior, attempts, err)
+				return finished(e.readFailed(row, a.prior, a.attempts, err))
 			}
-			before = m
+			a.before = m
 		}
 		// The intent is on disk, fsynced, before the request leaves; it is
 		// written after the pace allows the request, so that its time is
-		// the request's, from which a later run waits SettleDelay.
+		// the request's, from which the settle delay and the quiet period
+		// are counted.
 		if err := pace.Wait(e.stopCtx); err != nil {
-			return pendingRow(row, prior)
+			return finished(pendingRow(row, a.prior))
 		}
-		intent := e.intent(row, before, attempts+1)
+		intent := e.intent(row, a.before, a.attempts+1)
 		if err := e.journal.Append(intent, true); err != nil {
 			e.halt(fmt.Errorf("journal: %w", err))
-			return pendingRow(row, prior)
+			return finished(pendingRow(row, a.prior))
 		}
-		attempts++
+		a.attempts++
 		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
 		if err == nil {
 			pace.Succeeded()
 			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
-			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd), answerWarning(before, m, row.Days))
+			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd), answerWarning(a.before, m, row.Days))
 			e.record(out)
-			return reportRow(row, out, StatusApplied)
+			return finished(reportRow(row, out, StatusApplied))
 		}
 		ce := asClientError(err)
 		switch ce.Kind {
 		case client.RateLimited:
-			if e.refused(pace, intent, ce, &limited) {
+			if e.refused(pace, intent, ce, &a.limited) {
 				continue
 			}
 		case client.NotSent:
 			e.record(outcomeOf(intent, notApplied, 0, ce.Message, nil))
-			if try < e.opts.Retries && e.backoff(try) == nil {
-				try++
+			if a.try < e.opts.Retries && e.backoff(a.try) == nil {
+				a.try++
 				continue
 			}
 			if e.stopped() {
-				return pendingRow(row, nil)
+				return finished(pendingRow(row, nil))
 			}
 		case client.Unknown:
 			unknown := outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil)
 			e.record(unknown)
-			out, now, settled := e.settle(unknown)
-			switch settled {
-			case StatusApplied:
-				return reportRow(row, out, StatusApplied)
-			case StatusUnknown:
-				return reportRow(row, out, StatusUnknown)
-			}
-			// Settled as not applied: safe to send again, with the same
-			// Idempotency-Key.
-			before = now
-			if try < e.opts.Retries && e.backoff(try) == nil {
-				try++
-				continue
-			}
-			if e.stopped() {
-				return pendingRow(row, nil)
-			}
-			if ce.Code == client.CodeInProgress {
-				// The API says the first request with this key is still
-				// running: it may yet apply. Never call that not applied.
-				out := outcomeOf(unknown, StatusUnknown, ce.Status,
-					"the API still reports a request with this Idempotency-Key in progress; run again later to settle it", nil)
-				e.record(out)
-				return reportRow(row, out, StatusUnknown)
-			}
-			ce.Message = "not applied: " + ce.Message
+			return a.settle(unknown, ce)
 		}
-		return e.refusedForGood(row, intent, ce)
+		return finished(e.refusedForGood(row, intent, ce))
 	}
+}
+
+// settle settles rec, a request whose outcome is unknown (ce: how it went
+// unknown in this run; nil for an earlier run's). Applied or unknowable,
+// the row ends. Not applied, the request is sent again, with the same
+// Idempotency-Key; but not before the quiet period after it has passed
+// and a read then still shows nothing: until then, the step waits.
+func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
+	e, row := a.e, a.row
+	out, now, settled := e.settle(rec)
+	switch settled {
+	case StatusApplied:
+		return finished(e.doneRow(row, out))
+	case StatusUnknown:
+		return finished(reportRow(row, out, StatusUnknown))
+	case notYet:
+		return step[report.Row]{at: e.quietUntil(rec), next: func() step[report.Row] { return a.settle(rec, ce) }}
+	}
+	a.before = now
+	if ce == nil {
+		return a.send() // an earlier run's request: this run's first try
+	}
+	if a.try < e.opts.Retries && e.backoff(a.try) == nil {
+		a.try++
+		return a.send()
+	}
+	if e.stopped() {
+		return finished(pendingRow(row, nil))
+	}
+	if ce.Code == client.CodeInProgress {
+		// The API says the first request with this key is still running:
+		// it may yet apply. Never call that not applied.
+		out := outcomeOf(rec, StatusUnknown, ce.Status,
+			"the API still reports a request with this Idempotency-Key in progress; run again later to settle it", nil)
+		e.record(out)
+		return finished(reportRow(row, out, StatusUnknown))
+	}
+	failed := *ce
+	failed.Message = "not applied: " + ce.Message
+	return finished(e.refusedForGood(row, rec, &failed))
 }
 
 // refusedForGood records and reports a row refused for good, and stops the
@@ -196,12 +223,23 @@ func (e *Engine) refused(pace *pacer, intent journal.Record, ce *client.Error, l
 	return *limited <= maxLimited
 }
 
+// notYet: a request with an unknown outcome shows no effect, but its quiet
+// period has not passed: it may still land.
+const notYet = "not_yet"
+
+// quietUntil is when the quiet period after rec's request ends.
+func (e *Engine) quietUntil(rec journal.Record) time.Time {
+	return time.UnixMilli(rec.At).Add(e.opts.QuietPeriod)
+}
+
 // settle establishes whether an add-free-days request with an unknown
 // outcome was applied. It waits SettleDelay after the request (one still
 // being processed must have time to land), reads the membership and
 // compares it with the state recorded before the request. It returns the
 // outcome it recorded, the membership as read, and StatusApplied,
-// notApplied or StatusUnknown.
+// notApplied, StatusUnknown, or notYet when the membership shows nothing
+// yet but the quiet period after the request has not passed (then nothing
+// is recorded: a later run must wait out the same quiet period).
 func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership, string) {
 	wait := time.Until(time.UnixMilli(rec.At).Add(e.opts.SettleDelay))
 	if err := sleepCtx(e.stopCtx, wait); err != nil {
@@ -222,6 +260,9 @@ func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership,
 		e.record(out)
 		return out, m, StatusApplied
 	case notApplied:
+		if time.Now().Before(e.quietUntil(rec)) {
+			return rec, m, notYet
+		}
 		e.record(outcomeOf(rec, notApplied, rec.HTTP, rec.Err, nil))
 		return rec, m, notApplied
 	}

@@ -65,7 +65,8 @@ func newHarness(t *testing.T, cfg whopsim.Config) *harness {
 	h.api = h.connect(cfg.API, simKey)
 	h.opts = Options{
 		Campaign: "test", RunID: "r1", InputSHA256: "input-1",
-		Pace: Pace{Unlimited: true}, SettleDelay: 20 * time.Millisecond, BaseBackoff: time.Millisecond,
+		Pace: Pace{Unlimited: true}, SettleDelay: 20 * time.Millisecond, QuietPeriod: 100 * time.Millisecond,
+		BaseBackoff: time.Millisecond,
 	}
 	return h
 }
@@ -664,5 +665,37 @@ func TestReplaceJournalsBeforeClearing(t *testing.T) {
 	}
 	if m, _ := h.sim.Get("mem_rc"); len(m.Metadata) != 1 || m.Metadata["new"] != "y" {
 		t.Errorf("server metadata %v", m.Metadata)
+	}
+}
+
+// A gateway answers 504 at once and the API applies the days later, after
+// the settle delay: the read back shows nothing yet. The request is not
+// sent again before the quiet period has passed and a read still shows
+// nothing, so the days are added once, whether the API honours
+// Idempotency-Keys or ignores them.
+func TestLateCommitIsNotSentAgain(t *testing.T) {
+	for _, cfg := range []whopsim.Config{
+		{API: "current"},
+		{API: "current", IgnoreIdempotency: true},
+		{API: "v2"},
+	} {
+		t.Run(fmt.Sprintf("%s ignore keys %v", cfg.API, cfg.IgnoreIdempotency), func(t *testing.T) {
+			cfg.LateCommitRate, cfg.LateCommitDelay = 1, 300*time.Millisecond
+			h := newHarness(t, cfg)
+			h.opts.QuietPeriod = time.Second
+			h.sim.Put(whopsim.Membership{ID: "mem_late", Status: "active", PeriodEnd: i64(1_800_000_000)})
+			out, err := h.run([]Row{addRow(2, "mem_late", 7)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(2 * cfg.LateCommitDelay) // any change sent again lands too
+			m, _ := h.sim.Get("mem_late")
+			if got := (*m.PeriodEnd - 1_800_000_000) / 86400; got != 7 {
+				t.Errorf("the membership got %d days, want 7", got)
+			}
+			if out[0].Status != StatusApplied || out[0].Attempts != 1 {
+				t.Errorf("status %s after %d attempts (%s), want applied after 1", out[0].Status, out[0].Attempts, out[0].Error)
+			}
+		})
 	}
 }

@@ -32,11 +32,11 @@ type PlanRow struct {
 func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) error) error {
 	e.start(ctx)
 	defer e.halt(nil)
-	return e.finish(feed(e, src, emit, func(row Row) (PlanRow, func() PlanRow) {
+	return e.finish(feed(e, src, emit, func(row Row) (PlanRow, func() step[PlanRow]) {
 		if e.api == nil || e.stopped() {
 			return e.planOffline(row), nil
 		}
-		return PlanRow{}, func() PlanRow { return e.planRow(row) }
+		return PlanRow{}, func() step[PlanRow] { return finished(e.planRow(row)) }
 	}))
 }
 

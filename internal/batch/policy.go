@@ -33,6 +33,7 @@ const (
 	DefaultRetries     = 3
 	DefaultBackoff     = time.Second
 	DefaultSettleDelay = 5 * time.Second
+	DefaultQuietPeriod = time.Minute
 	DefaultGrace       = 10 * time.Second
 	// maxLimited bounds how often one request is refused with 429 before
 	// its row gives up; each 429 already cost every worker a pause.

@@ -40,12 +40,18 @@ type Config struct {
 	NoLimit    bool          // no rate limit at all (a forced StartCooldown still applies)
 	RetryAfter bool          // 429s carry Retry-After (neither dialect documents one, so off by default)
 
-	FailRate           float64       // fraction of requests answered 500 without applying anything
-	FailAfterApplyRate float64       // fraction of changing requests that, when they apply, are answered 502 with a proxy's HTML page
-	DropRate           float64       // fraction of changing requests that, when they apply, get their connection closed unanswered
-	Latency            time.Duration // added to every request that passes the rate limit
-	Jitter             time.Duration // extra random latency in [0, Jitter)
-	Seed               int64         // seeds the dice; same seed, same request order, same faults and renewals
+	FailRate           float64 // fraction of requests answered 500 without applying anything
+	FailAfterApplyRate float64 // fraction of changing requests that, when they apply, are answered 502 with a proxy's HTML page
+	DropRate           float64 // fraction of changing requests that, when they apply, get their connection closed unanswered
+	// LateCommitRate is the fraction of extends answered at once with a
+	// gateway's 504 while the change is applied LateCommitDelay later, as
+	// in a real outage: a read soon after shows nothing, and the days land
+	// afterwards. Off (0) unless set; it then draws its own dice.
+	LateCommitRate  float64
+	LateCommitDelay time.Duration
+	Latency         time.Duration // added to every request that passes the rate limit
+	Jitter          time.Duration // extra random latency in [0, Jitter)
+	Seed            int64         // seeds the dice; same seed, same request order, same faults and renewals
 
 	// AutoCreate creates a membership the first time its ID is read or
 	// changed, deterministically from the ID (see AutoMembership). A list

@@ -12,6 +12,7 @@ type faults struct {
 	proxy bool // a change: apply, then answer a gateway's 502
 	drop  bool // a change: apply, then close the connection unanswered
 	renew bool // renew the membership first (Config.RenewRate)
+	late  bool // an extend: answer a gateway's 504 now, apply later (Config.LateCommitRate)
 }
 
 // rollFaults throws the dice for one request; the caller holds mu. Every
@@ -26,7 +27,18 @@ func (s *Server) rollFaults(c call) faults {
 	f.proxy = changes(c.op) && proxy < s.cfg.FailAfterApplyRate
 	f.drop = changes(c.op) && drop < s.cfg.DropRate
 	f.renew = c.touchesOne() && renew < s.cfg.RenewRate
+	if s.cfg.LateCommitRate > 0 { // its own die, so that other seeds' faults stay as they were
+		f.late = c.op == OpExtend && s.rng.Float64() < s.cfg.LateCommitRate
+	}
 	return f
+}
+
+// commitLate applies an extend whose client was already told 504, after
+// Config.LateCommitDelay, and stores its real answer under its key.
+func (s *Server) commitLate(c call, slot *idemSlot, f faults) {
+	time.Sleep(s.cfg.LateCommitDelay)
+	f.fail = false
+	s.settle(slot, s.execute(c, f))
 }
 
 // sleep waits d, or less when the client goes away; it reports whether

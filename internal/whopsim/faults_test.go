@@ -169,3 +169,32 @@ func TestConcurrentChanges(t *testing.T) {
 		t.Errorf("logged %d requests, want %d", got, 2*n)
 	}
 }
+
+// A late commit answers 504 at once and applies the extend later; while
+// it is pending, a retry with the same key is "in progress", and once it
+// landed the retry gets the stored answer.
+func TestLateCommit(t *testing.T) {
+	h := start(t, Config{LateCommitRate: 1, LateCommitDelay: 200 * time.Millisecond})
+	fixtures(h.sim)
+	key := map[string]string{"Idempotency-Key": "k-late"}
+	if got := h.addDays("mem_renew", 3, key); got.status != http.StatusGatewayTimeout {
+		t.Fatalf("first answer %d, want 504", got.status)
+	}
+	if n := len(h.sim.Ledger()); n != 0 {
+		t.Fatalf("%d changes applied at once, want none yet", n)
+	}
+	if got := h.addDays("mem_renew", 3, key); got.status != http.StatusConflict || !strings.Contains(got.body, "idempotency_request_in_progress") {
+		t.Errorf("retry while pending: %d %s, want 409 in progress", got.status, got.body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.sim.Ledger()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ledger := h.sim.Ledger()
+	if len(ledger) != 1 || *ledger[0].After.PeriodEnd != renewEnd+3*day {
+		t.Fatalf("ledger %+v, want the extend applied once, late", ledger)
+	}
+	if got := h.addDays("mem_renew", 3, key); got.status != 200 || got.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("retry after the commit: %d replayed=%q, want the stored 200", got.status, got.header.Get("Idempotent-Replayed"))
+	}
+}

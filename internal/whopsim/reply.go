@@ -45,6 +45,16 @@ func proxyError() reply {
 	}
 }
 
+// gatewayTimeout is a gateway that gave up waiting for the API.
+func gatewayTimeout() reply {
+	return reply{
+		status:      http.StatusGatewayTimeout,
+		contentType: "text/html; charset=utf-8",
+		body: []byte("<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n" +
+			"<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n"),
+	}
+}
+
 func (r reply) write(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", r.contentType)

@@ -118,6 +118,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if early == nil {
 		slot, early = s.claim(c)
 	}
+	if early == nil && t.faults.late {
+		s.answer(w, t, gatewayTimeout())
+		go s.commitLate(c, slot, t.faults)
+		return
+	}
 	if !sleep(r, t.faults.delay) {
 		s.release(slot)
 		s.finish(t, 0, false) // the client left; nothing was applied
