@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -543,25 +544,59 @@ func TestInputLineLimit(t *testing.T) {
 	}
 }
 
-// The second reading does not look for duplicates again (the scan did, and
-// the journal, not the file, keeps a membership from being extended twice),
-// so it holds no per-membership memory.
-func TestRowsDoNotRecheckDuplicates(t *testing.T) {
+// The second reading refuses a duplicate too: a file changed in place
+// during a run could otherwise repeat a row the journal's index does not
+// yet know, and send it twice.
+func TestRowsRecheckDuplicates(t *testing.T) {
 	path := writeInput(t, "in.csv", "membership_id,days\nmem_a,1\nmem_a,2\n")
 	r, err := OpenRows(path, CSV, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	n := 0
-	for ; ; n++ {
-		if _, err := r.Next(); err == io.EOF {
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ProblemError
+	if _, err := r.Next(); !errors.As(err, &pe) || pe.Line != 3 {
+		t.Errorf("second mem_a row: %v, want a problem on line 3", err)
+	}
+}
+
+// Reading a scanned file again stops where the scan stopped: rows appended
+// during a run are not read (nor sent).
+func TestScanOpenReadsOnlyWhatWasChecked(t *testing.T) {
+	path := writeInput(t, "in.csv", "membership_id,days\nmem_a,1\nmem_b,2\n")
+	s, err := ScanFile(path, CSV, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("mem_apx1,7\nmem_a,9\n")
+	f.Close()
+	r, err := s.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var ids []string
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
 			break
-		} else if err != nil {
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
+		ids = append(ids, row.MembershipID)
 	}
-	if n != 2 || r.chk.seen.n != 0 {
-		t.Errorf("%d rows, %d memberships remembered; want 2 and 0", n, r.chk.seen.n)
+	if want := []string{"mem_a", "mem_b"}; !slices.Equal(ids, want) {
+		t.Errorf("rows %v, want %v", ids, want)
+	}
+	if r.SHA256() != s.SHA256 {
+		t.Error("the bytes read again are not the bytes scanned")
 	}
 }

@@ -15,6 +15,7 @@ type Scan struct {
 	Days         int64     // sum of days over add_free_days rows
 	Memberships  int       // distinct membership IDs over the file (both actions)
 	SHA256       string    // hex SHA-256 of the file's bytes
+	Size         int64     // how many bytes the scan checked
 	Extra        []string  // carried columns: CSV header order; JSONL first-seen key order
 	Problems     []Problem // at most MaxProblems, in line order
 	ProblemCount int       // all problems found
@@ -40,11 +41,25 @@ func ScanFile(path string, f Format, noNull bool) (*Scan, error) {
 		return nil, err
 	}
 	defer file.Close()
-	s, err := scan(path, file, f, noNull)
+	n := &counter{r: file}
+	s, err := scan(path, n, f, noNull)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	s.Size = n.n
 	return s, nil
+}
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func scan(name string, r io.Reader, f Format, noNull bool) (*Scan, error) {
@@ -114,11 +129,26 @@ type Rows struct {
 // carried names the scan found (Scan.Extra); each Row.Extra is aligned
 // with them.
 func OpenRows(path string, f Format, extra []string) (*Rows, error) {
+	return openRows(path, f, extra, -1)
+}
+
+// Open opens the scanned file again for streaming its rows, and reads no
+// further than the scan checked: rows appended since are not read (the
+// caller tells, by the file's size, that there are some).
+func (s *Scan) Open() (*Rows, error) {
+	return openRows(s.File, s.Format, s.Extra, s.Size)
+}
+
+func openRows(path string, f Format, extra []string, limit int64) (*Rows, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRows(path, file, f, extra)
+	var rd io.Reader = file
+	if limit >= 0 {
+		rd = io.LimitReader(file, limit)
+	}
+	r, err := newRows(path, rd, f, extra)
 	if err != nil {
 		file.Close()
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -136,13 +166,12 @@ func newRows(name string, rd io.Reader, f Format, extra []string) (*Rows, error)
 	if err != nil {
 		return nil, err
 	}
-	// The second reading checks every row again but for duplicates: the
-	// scan found none, a changed file is caught by its SHA-256, and that a
-	// membership is extended at most once rests on the journal, not on
-	// the file. Skipping it saves the scan's 16 MiB per million rows.
-	chk := newChecker()
-	chk.noRepeat = true
-	return &Rows{name: name, in: in, dec: dec, chk: chk}, nil
+	// The second reading checks every row again, duplicates included: a
+	// file changed in place during the run is caught by its SHA-256 only
+	// at the end, and the journal's index does not hold the memberships
+	// this run adds, so a row repeated by such a change would otherwise
+	// be sent twice. It costs about 12 bytes a membership.
+	return &Rows{name: name, in: in, dec: dec, chk: newChecker()}, nil
 }
 
 // Next returns the next row; io.EOF after the last. A row that is no

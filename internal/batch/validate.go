@@ -14,9 +14,8 @@ import (
 // checker validates decoded rows. ScanFile and Rows both go through it, so
 // a row is sent exactly as it was checked.
 type checker struct {
-	seen     seenIDs
-	noRepeat bool // skip the duplicate check (see newRows)
-	noNull   bool // refuse a null metadata value (--metadata merge)
+	seen   seenIDs
+	noNull bool // refuse a null metadata value (--metadata merge)
 }
 
 func newChecker() *checker { return new(checker) }
@@ -51,7 +50,7 @@ func (c *checker) check(raw rawRow) (Row, []string) {
 	default:
 		add("row has neither days nor metadata; give exactly one")
 	}
-	if id != "" && row.Action != "" && !c.noRepeat {
+	if id != "" && row.Action != "" {
 		if first := c.seen.add(id, row.Action, raw.line); first != 0 {
 			add(fmt.Sprintf("%s already appears on line %d for %s", id, first, row.Action))
 		}
