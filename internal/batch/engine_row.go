@@ -131,8 +131,16 @@ func (a *adding) send() step[report.Row] {
 		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
 		if err == nil {
 			pace.Succeeded()
+			if msg := answerContradicts(a.before, m, row.Days); msg != "" {
+				// Never report what the evidence contradicts: the outcome
+				// is unknown, settled by reading back, and never sent again.
+				ce := &client.Error{Kind: client.Unknown, Status: m.HTTPStatus, Code: codeContradicted, Message: msg}
+				unknown := outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil)
+				e.record(unknown)
+				return a.settle(unknown, ce)
+			}
 			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
-			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd), answerWarning(a.before, m, row.Days))
+			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd))
 			e.record(out)
 			return finished(reportRow(row, out, StatusApplied))
 		}
@@ -176,6 +184,11 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 	case notYet:
 		return step[report.Row]{at: e.quietUntil(rec), next: func() step[report.Row] { return a.settle(rec, ce) }}
 	}
+	if ce != nil && ce.Code == codeContradicted {
+		out := outcomeOf(rec, StatusUnknown, ce.Status, ce.Message+"; a read shows no change either: "+byHand(rec.ID), nil)
+		e.record(out)
+		return finished(reportRow(row, out, StatusUnknown))
+	}
 	a.before = now
 	if ce == nil {
 		return a.send() // an earlier run's request: this run's first try
@@ -191,7 +204,7 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 		// The API says the first request with this key is still running:
 		// it may yet apply. Never call that not applied.
 		out := outcomeOf(rec, StatusUnknown, ce.Status,
-			"the API still reports a request with this Idempotency-Key in progress; run again later to settle it", nil)
+			"the API still reports a request with this Idempotency-Key in progress; run again later to settle it, or "+byHand(rec.ID), nil)
 		e.record(out)
 		return finished(reportRow(row, out, StatusUnknown))
 	}
@@ -223,6 +236,11 @@ func (e *Engine) refused(pace *pacer, intent journal.Record, ce *client.Error, l
 	return *limited <= maxLimited
 }
 
+// byHand tells the operator how to settle a row bulk cannot.
+func byHand(id string) string {
+	return "check the membership by hand, then record what you found: bulk settle FILE --applied " + id + " (or --not-applied " + id + ")"
+}
+
 // notYet: a request with an unknown outcome shows no effect, but its quiet
 // period has not passed: it may still land.
 const notYet = "not_yet"
@@ -247,7 +265,7 @@ func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership,
 	}
 	m, err := e.get(rec.ID)
 	if err != nil {
-		msg := "outcome unknown and the membership cannot be read back: " + err.Error()
+		msg := "outcome unknown and the membership cannot be read back: " + err.Error() + "; run again to check it, or " + byHand(rec.ID)
 		out := outcomeOf(rec, StatusUnknown, rec.HTTP, msg, nil)
 		if !errors.Is(err, errStopped) {
 			e.record(out)
@@ -267,7 +285,7 @@ func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership,
 		return rec, m, notApplied
 	}
 	out := outcomeOf(rec, StatusUnknown, rec.HTTP,
-		"outcome unknown: the membership's period changed in another way since it was read; check it by hand", nil)
+		"outcome unknown: the membership's period changed in another way since it was read; "+byHand(rec.ID), nil)
 	e.record(out)
 	return out, m, StatusUnknown
 }

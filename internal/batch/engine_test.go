@@ -699,3 +699,65 @@ func TestLateCommitIsNotSentAgain(t *testing.T) {
 		})
 	}
 }
+
+// lying answers an extend with 200 after calling the real API times
+// times, and with the membership as it was before when stale.
+type lying struct {
+	client.API
+	times int
+	stale bool
+}
+
+func (l lying) Extend(ctx context.Context, id string, days int, key string) (*client.Membership, error) {
+	before, err := l.API.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m := before
+	for range l.times {
+		if m, err = l.API.Extend(ctx, id, days, key+fmt.Sprint(l.times)); err != nil {
+			return nil, err
+		}
+	}
+	if l.stale {
+		m = before
+	}
+	m.HTTPStatus = 200
+	return m, nil
+}
+
+// A 2xx is not taken at its word: an answer whose dates do not show
+// exactly the days added is settled by reading back, reported applied only
+// when the read shows the days, and never sent again.
+func TestAnswersAreChecked(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		api     lying
+		want    string
+		extends int
+	}{
+		{"applied, stale answer", lying{times: 1, stale: true}, StatusApplied, 1},
+		{"not applied, 200 anyway", lying{times: 0, stale: true}, StatusUnknown, 0},
+		{"applied twice", lying{times: 2}, StatusUnknown, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, whopsim.Config{IgnoreIdempotency: true})
+			h.sim.Put(whopsim.Membership{ID: "mem_l", Status: "active", PeriodEnd: i64(1_800_000_000)})
+			tt.api.API = h.api
+			h.api = tt.api
+			out, err := h.run([]Row{addRow(2, "mem_l", 7)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			extends := 0
+			for _, e := range h.sim.Ledger() {
+				if e.Op == whopsim.OpAddFreeDays {
+					extends++
+				}
+			}
+			if out[0].Status != tt.want || extends != tt.extends {
+				t.Errorf("status %s (%s), %d extends; want %s, %d", out[0].Status, out[0].Error, extends, tt.want, tt.extends)
+			}
+		})
+	}
+}

@@ -30,11 +30,17 @@ func pastWarning(end *int64) string {
 	return ""
 }
 
-// answerWarning: the API said it extended the membership, but the dates it
-// answered with do not show exactly the days added to the period read
-// before. The row stays applied (the API said so), and the operator hears
-// of it.
-func answerWarning(before, after *client.Membership, days int) string {
+// codeContradicted marks an answer that said the days were added while
+// its own dates say otherwise.
+const codeContradicted = "bulk_contradicted"
+
+// answerContradicts says how an extend's 2xx answer contradicts the state
+// read before it, or "": a different membership, or dates that do not show
+// exactly the days added to the period's end, the start unmoved.
+func answerContradicts(before, after *client.Membership, days int) string {
+	if after.ID != before.ID {
+		return fmt.Sprintf("the API answered for membership %s", after.ID)
+	}
 	if before.PeriodEnd == nil || after.PeriodEnd == nil {
 		return ""
 	}
@@ -42,8 +48,16 @@ func answerWarning(before, after *client.Membership, days int) string {
 	if *after.PeriodEnd == want && eq(before.PeriodStart, after.PeriodStart) {
 		return ""
 	}
-	return fmt.Sprintf("the API answered with period end %s; %d days after the period end read before is %s: check the membership",
-		time.Unix(*after.PeriodEnd, 0).UTC().Format(time.RFC3339), days, time.Unix(want, 0).UTC().Format(time.RFC3339))
+	return fmt.Sprintf("the API said it added the days, but answered with period %s to %s; %d days after the period read before ends %s",
+		date(after.PeriodStart), date(after.PeriodEnd), days, date(&want))
+}
+
+// date is a timestamp as the report writes it, or "none".
+func date(p *int64) string {
+	if p == nil {
+		return "none"
+	}
+	return time.Unix(*p, 0).UTC().Format(time.RFC3339)
 }
 
 // metadataWarning names the keys whose value the row changes and, under
