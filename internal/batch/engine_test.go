@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -320,9 +321,13 @@ func TestForced429PausesEveryWorker(t *testing.T) {
 			once.Do(func() { h.sim.StartCooldown(time.Second) }) // answered with Retry-After: 1
 		}
 	}
-	out, err := h.run(rows)
+	// A pause that does not hold would keep the workers refused for
+	// minutes: the run gets 30 s, and a stop then fails the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := h.runCtx(ctx, rows)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v (a run stopped at its deadline: the pause did not hold)", err)
 	}
 	if got := statuses(out); got[StatusApplied] != 120 {
 		t.Fatalf("statuses %v, want 120 applied", got)
@@ -479,14 +484,105 @@ func TestSettleReadsBack(t *testing.T) {
 	})
 }
 
+// A dropped answer is settled by reading back: the days are there, so the
+// row is applied, once.
+func TestDroppedAnswerIsFoundApplied(t *testing.T) {
+	h := newHarness(t, whopsim.Config{DropRate: 1})
+	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", PeriodEnd: i64(1_800_000_000)})
+	h.opts.Retries = 1
+	out, err := h.run([]Row{addRow(2, "mem_a", 7)})
+	if err != nil || out[0].Status != StatusApplied || len(h.sim.Ledger()) != 1 {
+		t.Fatalf("got %+v, %v, ledger %d", out[0], err, len(h.sim.Ledger()))
+	}
+}
+
+// unreadable fails every read after the first.
+type unreadable struct {
+	client.API
+	reads *int
+}
+
+func (u unreadable) Get(ctx context.Context, id string) (*client.Membership, error) {
+	if *u.reads++; *u.reads > 1 {
+		return nil, &client.Error{Kind: client.Unknown, Status: 503, Message: "unavailable"}
+	}
+	return u.API.Get(ctx, id)
+}
+
+// A dropped answer whose membership cannot be read back stays unknown,
+// and is not sent again.
 func TestUnknownStaysUnknownWhenMembershipCannotBeRead(t *testing.T) {
 	h := newHarness(t, whopsim.Config{DropRate: 1})
 	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", PeriodEnd: i64(1_800_000_000)})
 	h.opts.Retries = 1
-	// Reading back works, so the dropped request is found applied.
+	h.api = unreadable{API: h.api, reads: new(int)}
 	out, err := h.run([]Row{addRow(2, "mem_a", 7)})
-	if err != nil || out[0].Status != StatusApplied || len(h.sim.Ledger()) != 1 {
-		t.Fatalf("got %+v, %v, ledger %d", out[0], err, len(h.sim.Ledger()))
+	if err != nil || out[0].Status != StatusUnknown || len(h.sim.Ledger()) != 1 {
+		t.Fatalf("got %+v, %v, ledger %d; want unknown, extended once", out[0], err, len(h.sim.Ledger()))
+	}
+}
+
+// An intent with no outcome (a crash after the request left) is settled
+// by reading back before anything is sent: the days are there, so the row
+// is applied and nothing is sent again.
+func TestIntentWithoutOutcomeIsReadBack(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	h.sim.Put(whopsim.Membership{ID: "mem_c", Status: "active", PeriodEnd: i64(1_800_000_000)})
+	row := addRow(2, "mem_c", 7)
+	before, err := h.api.Get(context.Background(), "mem_c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(h.api, j, h.opts)
+	intent := e.intent(row, before, 1)
+	intent.At = time.Now().Add(-time.Hour).UnixMilli()
+	if err := j.Append(intent, true); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if _, err := h.api.Extend(context.Background(), "mem_c", 7, intent.Key); err != nil { // the request that left
+		t.Fatal(err)
+	}
+	out, err := h.run([]Row{row})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.sim.Ledger()); out[0].Status != StatusApplied || n != 1 {
+		t.Errorf("status %s (%s), %d extends; want applied, 1", out[0].Status, out[0].Error, n)
+	}
+}
+
+// always429 refuses every metadata update, asking for a 1 ms wait.
+type always429 struct {
+	client.API
+	calls *atomic.Int64
+}
+
+func (a always429) UpdateMetadata(context.Context, string, json.RawMessage, string) (*client.Membership, error) {
+	a.calls.Add(1)
+	return nil, &client.Error{Kind: client.RateLimited, Status: 429, RetryAfter: time.Millisecond, Message: "Try again later."}
+}
+
+// A metadata row refused with 429 again and again gives up after a bound,
+// and does not hold the run for ever.
+func TestMetadata429sAreBounded(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	h.sim.Put(whopsim.Membership{ID: "mem_q", Status: "active"})
+	calls := new(atomic.Int64)
+	h.api = always429{API: h.api, calls: calls}
+	h.opts.Pace = Pace{Rate: 1000, Limit: 1_000_000, Window: time.Second} // each 429 halves it: still quick
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := h.runCtx(ctx, []Row{metaRow(2, "mem_q", `{"a":"b"}`)})
+	if err != nil {
+		t.Fatalf("%v (the run did not end by itself)", err)
+	}
+	if out[0].Status != StatusFailed || calls.Load() > maxLimited+1 {
+		t.Errorf("status %s after %d updates; want failed after at most %d", out[0].Status, calls.Load(), maxLimited+1)
 	}
 }
 

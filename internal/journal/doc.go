@@ -10,6 +10,28 @@
 //	NAME.journal  the journal, mode 0600
 //	NAME.lock     the campaign lock, mode 0600
 //
+// # Safety
+//
+// Losing or truncating a journal would grant every row again, so bulk uses
+// a state directory, journal and lock file only if no one else could have
+// put them there or could change them. It refuses, with an *UnsafeError
+// saying what is wrong and what to do:
+//
+//   - a state directory that is not a directory, is not owned by the
+//     effective user, or is writable by group or others (mode & 022);
+//     root is no exception. It may be reached through symbolic links, but
+//     only the user's own: another user's link could be pointed elsewhere
+//     between two runs, at a directory with no journal. Ancestors of the
+//     state directory are not checked;
+//   - a journal or lock file that is a symbolic link (they are opened
+//     with O_NOFOLLOW, relative to the checked directory), not a regular
+//     file (a named pipe, a directory), not owned by the effective user,
+//     writable by group or others, or has more than one hard link.
+//
+// Nothing is truncated or written before these checks pass, so a refused
+// file is left as it was. Read-only, a missing state directory or journal
+// is still an empty journal.
+//
 // # Journal format
 //
 // The journal is JSON lines: one flat object per line (strings, integers,

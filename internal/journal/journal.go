@@ -74,7 +74,10 @@ type Journal struct {
 // campaign's lock or returns a *LockedError naming its holder, reads the
 // journal into the index and drops a torn last record; a damaged journal
 // is refused with a *CorruptError. Read-only, it takes no lock and writes
-// nothing, and a missing directory or file is an empty journal.
+// nothing, and a missing directory or file is an empty journal. Either
+// way, a state directory, journal or lock file another user could have
+// placed or could change is refused with an *UnsafeError (see Safety in
+// the package documentation).
 func Open(dir, campaign string, opt Options) (*Journal, error) {
 	if err := CheckCampaign(campaign); err != nil {
 		return nil, err
@@ -87,7 +90,7 @@ func Open(dir, campaign string, opt Options) (*Journal, error) {
 	j.cond.L = &j.mu
 	var err error
 	if opt.ReadOnly {
-		err = j.openReadOnly()
+		err = j.openReadOnly(dir, campaign)
 	} else {
 		err = j.openWriter(dir, campaign)
 	}
@@ -107,8 +110,13 @@ func Open(dir, campaign string, opt Options) (*Journal, error) {
 	return j, nil
 }
 
-func (j *Journal) openReadOnly() error {
-	f, err := os.Open(j.path)
+func (j *Journal) openReadOnly(dir, campaign string) error {
+	d, err := openStateDir(dir, false)
+	if err != nil || d == nil {
+		return err // a missing directory is an empty journal
+	}
+	defer d.close()
+	f, err := d.open(campaign+".journal", whatJournal, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -121,15 +129,17 @@ func (j *Journal) openReadOnly() error {
 }
 
 func (j *Journal) openWriter(dir, campaign string) error {
-	if err := mkdirAll(dir); err != nil {
+	d, err := openStateDir(dir, true)
+	if err != nil {
 		return err
 	}
-	lock, err := lockCampaign(filepath.Join(dir, campaign+".lock"), campaign)
+	defer d.close()
+	lock, err := lockCampaign(d, campaign)
 	if err != nil {
 		return err
 	}
 	j.lock = lock
-	if j.f, err = os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600); err != nil {
+	if j.f, err = d.open(campaign+".journal", whatJournal, os.O_RDWR|os.O_CREATE|os.O_APPEND); err != nil {
 		return err
 	}
 	fileSize, err := j.load()
@@ -147,7 +157,7 @@ func (j *Journal) openWriter(dir, campaign string) error {
 		j.stats.TornBytes = fileSize - j.size
 	}
 	// Make the journal's and the lock's directory entries durable.
-	return syncDir(dir)
+	return d.sync()
 }
 
 // Index values hold the record's offset shifted left by typeBits, and its

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 	"time"
@@ -42,19 +43,21 @@ type lockInfo struct {
 	Campaign string    `json:"campaign"`
 }
 
-// lockCampaign takes the exclusive lock on path. The kernel releases it
-// when the returned file is closed or the process dies, so a lock file
-// left behind by a killed run blocks nobody; the file is never removed,
-// since removing it would let two runs lock two different files.
-func lockCampaign(path, campaign string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+// lockCampaign takes the exclusive lock on the campaign's lock file in d.
+// The kernel releases it when the returned file is closed or the process
+// dies, so a lock file left behind by a killed run blocks nobody; the file
+// is never removed, since removing it would let two runs lock two
+// different files.
+func lockCampaign(d *stateDir, campaign string) (*os.File, error) {
+	f, err := d.open(campaign+".lock", whatLock, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return nil, err
 	}
+	path := f.Name()
 	if err := flock(f); err != nil {
-		f.Close()
+		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, lockedBy(path, campaign)
+			return nil, lockedBy(f, campaign)
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -90,14 +93,16 @@ func writeLockInfo(f *os.File, campaign string) error {
 	return f.Sync()
 }
 
-// lockedBy reads the holder of a lock. The holder writes its details just
-// after taking the lock, so a briefly empty file is retried.
-func lockedBy(path, campaign string) *LockedError {
-	e := &LockedError{Campaign: campaign, Path: path}
+// lockedBy reads the holder of a lock from its file, f. The holder writes
+// its details just after taking the lock, so a briefly empty file is
+// retried.
+func lockedBy(f *os.File, campaign string) *LockedError {
+	e := &LockedError{Campaign: campaign, Path: f.Name()}
+	buf := make([]byte, 4<<10)
 	for try := 0; try < 10; try++ {
 		var info lockInfo
-		b, err := os.ReadFile(path)
-		if err == nil && json.Unmarshal(b, &info) == nil && info.PID != 0 {
+		n, err := f.ReadAt(buf, 0)
+		if (err == nil || err == io.EOF) && json.Unmarshal(buf[:n], &info) == nil && info.PID != 0 {
 			e.PID, e.Host, e.Started = info.PID, info.Host, info.Started
 			return e
 		}

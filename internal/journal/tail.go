@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // StatusComplete marks the run record a run appends when it ended with
@@ -26,20 +25,24 @@ type Tail struct {
 }
 
 // OpenTail takes the campaign's lock (or returns a *LockedError) and reads
-// the journal's last record. Close releases the lock.
+// the journal's last record. Close releases the lock. Like Open, it
+// creates the state directory if needed and refuses an unsafe one, or an
+// unsafe lock file or journal, with an *UnsafeError.
 func OpenTail(dir, campaign string) (*Tail, error) {
 	if err := CheckCampaign(campaign); err != nil {
 		return nil, err
 	}
-	if err := mkdirAll(dir); err != nil {
+	d, err := openStateDir(dir, true)
+	if err != nil {
 		return nil, err
 	}
-	lock, err := lockCampaign(filepath.Join(dir, campaign+".lock"), campaign)
+	defer d.close()
+	lock, err := lockCampaign(d, campaign)
 	if err != nil {
 		return nil, err
 	}
 	t := &Tail{lock: lock}
-	line, err := lastLine(filepath.Join(dir, campaign+".journal"))
+	line, err := lastLine(d, campaign+".journal")
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -57,8 +60,8 @@ func (t *Tail) Close() error { return t.lock.Close() }
 
 // lastLine returns the file's last line, without its newline, or nil when
 // the file is missing, empty, or does not end with a newline (torn).
-func lastLine(path string) ([]byte, error) {
-	f, err := os.Open(path)
+func lastLine(d *stateDir, name string) ([]byte, error) {
+	f, err := d.open(name, whatJournal, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -89,9 +92,18 @@ func lastLine(path string) ([]byte, error) {
 // Origin is the run record that started the campaign: the journal's first
 // record. It names the API and version the campaign speaks; ok is false
 // for a campaign with no journal yet. A journal from before bulk recorded
-// the API has none in it: such a campaign spoke v2.
+// the API has none in it: such a campaign spoke v2. An unsafe state
+// directory or journal is refused with an *UnsafeError.
 func Origin(dir, campaign string) (rec Record, ok bool, err error) {
-	f, err := os.Open(filepath.Join(dir, campaign+".journal"))
+	if err := CheckCampaign(campaign); err != nil {
+		return Record{}, false, err
+	}
+	d, err := openStateDir(dir, false)
+	if err != nil || d == nil {
+		return Record{}, false, err // a missing directory: no journal yet
+	}
+	defer d.close()
+	f, err := d.open(campaign+".journal", whatJournal, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Record{}, false, nil
 	}
