@@ -46,6 +46,7 @@ type harness struct {
 	api   client.API
 	state string
 	opts  Options
+	open  func(*journal.Journal) // hears of the journal each run opens
 }
 
 // newHarness serves the simulator of cfg.API (the Current API when empty)
@@ -94,11 +95,15 @@ func (h *harness) run(rows []Row) ([]report.Row, error) {
 
 func (h *harness) runCtx(ctx context.Context, rows []Row) ([]report.Row, error) {
 	h.t.Helper()
-	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{OpenedKeysOnly: true})
+	// No background fsync: only what the engine asks to be durable is.
+	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{OpenedKeysOnly: true, SyncEvery: -1})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer j.Close()
+	if h.open != nil {
+		h.open(j)
+	}
 	var out []report.Row
 	err = New(h.api, j, h.opts).Run(ctx, &sliceRows{rows: rows}, func(r report.Row) error {
 		out = append(out, r)
@@ -855,5 +860,40 @@ func TestAnswersAreChecked(t *testing.T) {
 				t.Errorf("status %s (%s), %d extends; want %s, %d", out[0].Status, out[0].Error, extends, tt.want, tt.extends)
 			}
 		})
+	}
+}
+
+// syncedFirst checks, as each extend leaves, that every record appended
+// so far is on disk: the intent of the request above all.
+type syncedFirst struct {
+	client.API
+	j      **journal.Journal
+	checks *int
+	t      *testing.T
+}
+
+func (s syncedFirst) Extend(ctx context.Context, id string, days int, key string) (*client.Membership, error) {
+	*s.checks++
+	if n := (*s.j).Stats().Unsynced; n != 0 {
+		s.t.Errorf("extend of %s sent with %d journal records not yet fsynced", id, n)
+	}
+	return s.API.Extend(ctx, id, days, key)
+}
+
+// No extend leaves before its intent is fsynced: after a power loss the
+// next run knows the request may have been sent.
+func TestIntentIsFsyncedBeforeTheRequest(t *testing.T) {
+	h := newHarness(t, whopsim.Config{})
+	rows := mixed(h.sim, 6)
+	h.opts.Concurrency = 1 // no other row's outcome is in between
+	var j *journal.Journal
+	checks := 0
+	h.api = syncedFirst{API: h.api, j: &j, checks: &checks, t: t}
+	h.open = func(jj *journal.Journal) { j = jj }
+	if _, err := h.run(rows); err != nil {
+		t.Fatal(err)
+	}
+	if checks == 0 {
+		t.Fatal("no extend was sent: the test tested nothing")
 	}
 }

@@ -39,6 +39,7 @@ type Stats struct {
 	Appends   int   // records appended since Open
 	Fsyncs    int   // fsyncs of the journal file since Open
 	TornBytes int64 // bytes of a torn last record dropped on Open
+	Unsynced  int   // records appended but not yet covered by an fsync
 }
 
 // Journal is an open campaign journal. Its methods are safe for concurrent
@@ -206,7 +207,9 @@ func (j *Journal) Len() int {
 func (j *Journal) Stats() Stats {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.stats
+	s := j.stats
+	s.Unsynced = int(j.written - j.synced)
+	return s
 }
 
 // Lookup returns the latest record, intent or outcome, for the action on
