@@ -56,7 +56,7 @@ func TestMain(m *testing.M) {
 // process is one run of the real binary.
 func startBulk(t *testing.T, url, key string, args ...string) (*exec.Cmd, *strings.Builder, *strings.Builder) {
 	t.Helper()
-	cmd := exec.Command(bulkBinary(t), append([]string{"--base-url", url, "--api-limit", "none", "--settle-delay", "30ms"}, args...)...)
+	cmd := exec.Command(bulkBinary(t), append([]string{"--base-url", url, "--api-limit", "none", "--settle-delay", "30ms", "--quiet-period", "150ms"}, args...)...)
 	cmd.Env = append(os.Environ(), "WHOP_API_KEY="+key)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -21,9 +21,16 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
+	// A reader of stdout or stderr that goes away (bulk ... | head -0, a
+	// closed terminal) must not kill a campaign half done: once SIGPIPE is
+	// notified, a write to a broken pipe on fd 1 or 2 fails with EPIPE
+	// instead of killing the process (see os/signal, "SIGPIPE"; Ignore alone
+	// does not say so), and bulk ignores failed writes to stdout and
+	// stderr. The journal and the report are still written.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals()...)
 	go func() {
 		<-sigs
 		fmt.Fprintln(os.Stderr, "bulk: stopping: no new rows; requests in flight may finish, then the report is written (signal again to stop at once)")
@@ -33,4 +40,16 @@ func main() {
 		os.Exit(exitStopped)
 	}()
 	os.Exit(run(ctx, os.Args[1:], systemEnv(), os.Stdout, os.Stderr))
+}
+
+// stopSignals end a run as Ctrl-C does: SIGINT, SIGTERM, and SIGHUP (a
+// closed terminal or session), which would otherwise kill bulk silently
+// and leave an older report that looks current. A SIGHUP ignored from the
+// start (nohup) stays ignored.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +15,10 @@ import (
 )
 
 const version = "0.1.0"
+
+// minFlagRate is the slowest --rate accepted: one request every 100 s. A
+// slower one (1e-300, say) would send nothing in any run's lifetime.
+const minFlagRate = 0.01
 
 // options is everything the command line says.
 type options struct {
@@ -34,6 +39,7 @@ type options struct {
 	metadata    string // "merge" or "replace"
 	apiLimit    string
 	settleDelay time.Duration
+	quietPeriod time.Duration
 	timeout     time.Duration
 	simulate    bool
 	logFormat   string
@@ -62,8 +68,9 @@ Environment:
   WHOP_BASE_URL     API base when --base-url is not given
 
 Exit codes: 0 every row applied or skipped; 1 some rows failed or are
-unknown (see the report); 2 usage or input error, nothing sent; 3 stopped
-early (interrupt, campaign locked, key refused, --max-failures): run again.
+unknown (see the report); 2 usage or input error, or something to fix
+first (see the hint), nothing sent; 3 stopped early (interrupt, SIGTERM or
+SIGHUP, campaign locked, key refused, --max-failures): run again.
 `
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -79,12 +86,13 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.apiVersion, "api-version", "", "Api-Version-Date sent with every Current API request (default: $WHOP_API_VERSION, else "+client.DefaultVersion+")")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use Whop's sandbox ("+client.SandboxBaseURL+") instead of production")
 	fs.StringVar(&o.metadata, "metadata", "merge", "merge: set the row's keys and keep the others; replace: the metadata becomes exactly the row's object")
-	fs.Float64Var(&o.rate, "rate", 0, fmt.Sprintf("requests per second, per operation on the Current API, GETs included (default %.1f or less: never over --api-limit)", batch.DefaultRate))
+	fs.Float64Var(&o.rate, "rate", 0, fmt.Sprintf("requests per second, at least %v, per operation on the Current API, GETs included (default %.1f or less: never over --api-limit)", minFlagRate, batch.DefaultRate))
 	fs.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at most")
 	fs.IntVar(&o.maxFailures, "max-failures", -1, "stop (exit 3) once more than N rows failed in this run; 0 = no limit (default: 10% of the rows, at least 50, at most 1000)")
 	fs.StringVar(&o.baseURL, "base-url", "", "API base URL, https (or http to a loopback host) (default: $WHOP_BASE_URL, else by --api and --sandbox)")
 	fs.StringVar(&o.apiLimit, "api-limit", "", "the API's limit, never exceeded whatever --rate says: N/DURATION, or none (simulators only) (default: 600/1m per operation on the Current API, 100/10s in all on v2)")
 	fs.DurationVar(&o.settleDelay, "settle-delay", 5*time.Second, "wait before reading back a membership whose update has an unknown outcome")
+	fs.DurationVar(&o.quietPeriod, "quiet-period", time.Minute, "send again a request whose outcome was unknown only when a read this long after it still shows nothing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up waiting for an answer after this long (the outcome of such a request is then unknown, and settled)")
 	fs.BoolVar(&o.simulate, "simulate", false, "run against the built-in simulator of the API on loopback (files get .simulated in their names)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines on stderr: text|json")
@@ -153,6 +161,8 @@ func (o *options) check() error {
 		return &usageError{"--concurrency must be from 1 to 64"}
 	case o.rate < 0:
 		return &usageError{"--rate must be positive"}
+	case o.rate != 0 && !(o.rate >= minFlagRate && o.rate <= math.MaxFloat64): // NaN and ±Inf fail too
+		return &usageError{fmt.Sprintf("--rate %v: want at least %v requests per second, a finite number (or leave it out for the default pace)", o.rate, minFlagRate)}
 	case o.maxFailures < -1:
 		return &usageError{"--max-failures must be 0 (no limit) or more"}
 	case o.logFormat != "text" && o.logFormat != "json":
@@ -161,6 +171,8 @@ func (o *options) check() error {
 		return &usageError{"--timeout must be positive"}
 	case o.settleDelay < 0:
 		return &usageError{"--settle-delay must not be negative"}
+	case o.quietPeriod < o.settleDelay:
+		return &usageError{"--quiet-period must not be shorter than --settle-delay"}
 	case o.api != "current" && o.api != "v2":
 		return &usageError{fmt.Sprintf("--api %q: want current or v2", o.api)}
 	case o.sandbox && o.api != "current":

@@ -52,6 +52,7 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 		prog := c.ui.progress(c.scan.Rows, "reading memberships")
 		defer prog.finish()
 		opts.Progress = prog.set
+		opts.Pace.OnPause = c.onPause(prog)
 		eng = batch.New(api, j, opts)
 	} else {
 		eng = batch.New(nil, j, opts)

@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/term"
 
@@ -37,6 +39,9 @@ func systemEnv() env {
 
 // run is the whole command: it returns the exit code.
 func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "settle" {
+		return runSettle(ctx, args[1:], stdout, stderr)
+	}
 	o, fs, err := parseArgs(args, stderr)
 	switch {
 	case err != nil:
@@ -53,7 +58,7 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) in
 	}
 	c := &command{o: o, env: e, stdout: stdout, stderr: stderr}
 	c.ui = newUI(stderr, o.logFormat, e.terminal, nil)
-	err = c.run(ctx)
+	err = needsFix(c.run(ctx), c.sent)
 	code := exitCode(err, c.rowsBad)
 	switch {
 	case err != nil:
@@ -75,6 +80,7 @@ type command struct {
 	rowsBad bool
 	bad     string // what rowsBad means, for the closing line
 	key     string // never printed, logged or written
+	sent    bool   // changes may have been sent: the engine started a run
 }
 
 func (c *command) run(ctx context.Context) error {
@@ -83,7 +89,8 @@ func (c *command) run(ctx context.Context) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
-	if o.campaign == "" {
+	named := o.campaign != ""
+	if !named {
 		o.campaign = defaultCampaign(o.file)
 	}
 	// A simulated run keeps its own campaign and report, one per API, so
@@ -99,13 +106,20 @@ func (c *command) run(ctx context.Context) error {
 	if tag != "" {
 		o.campaign += "." + tag
 	}
+	if err := journal.CheckCampaign(o.campaign); err != nil {
+		return badCampaign(err, named)
+	}
 	if o.state == "" {
 		o.state = filepath.Join(filepath.Dir(o.file), ".bulk")
 	}
 	if o.report == "" {
 		o.report = report.DefaultPath(o.file, o.plan, tag)
 	}
+	if err := c.checkOutputs(); err != nil {
+		return err
+	}
 	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
+	c.removeStaleTemps()
 	if err := c.sameAPI(); err != nil {
 		return err
 	}
@@ -140,6 +154,15 @@ func (c *command) run(ctx context.Context) error {
 	}
 	defer stopSim()
 	return c.apply(ctx, format, api, j)
+}
+
+// badCampaign says why the campaign name cannot name a journal, and how to
+// give one that can: a usage error, which running again cannot fix.
+func badCampaign(err error, named bool) error {
+	if !named {
+		err = fmt.Errorf("%w; the campaign is named after the file unless --campaign says otherwise", err)
+	}
+	return &fixError{err: err, hint: "name the campaign with --campaign NAME: letters, digits, '.', '_' and '-', not starting with a dot"}
 }
 
 // version is the Api-Version-Date this run sends (none on v2).
@@ -292,7 +315,11 @@ func (c *command) connect() (client.API, func(), error) {
 	stop := func() {}
 	co := c.clientOptions()
 	co.BaseURL = cmp.Or(o.baseURL, c.env.getenv("WHOP_BASE_URL"))
-	c.key = c.env.getenv("WHOP_API_KEY")
+	key, err := apiKey(c.env.getenv)
+	if err != nil && !o.simulate {
+		return nil, stop, err
+	}
+	c.key = key
 	if o.simulate {
 		c.key = "sim_" + newRunID()
 		cfg := whopsim.Config{API: o.api, Key: c.key, AutoCreate: true, NoLog: true}
@@ -315,6 +342,22 @@ func (c *command) connect() (client.API, func(), error) {
 		return nil, stop, &usageError{err.Error()}
 	}
 	return api, stop, nil
+}
+
+// apiKey is WHOP_API_KEY without the whitespace around it: a key mounted
+// from a Kubernetes or systemd secret file often ends with a newline, which
+// the API would refuse on every row after retries. Whitespace or a control
+// character left inside is refused before any request. The key is never
+// printed, not even in part.
+func apiKey(getenv func(string) string) (string, error) {
+	key := strings.TrimSpace(getenv("WHOP_API_KEY"))
+	if i := strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }); i >= 0 {
+		return "", &fixError{
+			err:  fmt.Errorf("WHOP_API_KEY has whitespace or a control character inside it (at byte %d); nothing was sent", i+1),
+			hint: "set WHOP_API_KEY to the key alone, exactly as Whop shows it",
+		}
+	}
+	return key, nil
 }
 
 // apply is the real run.
@@ -341,9 +384,10 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 		maxFail = defaultMaxFailures(c.scan.Rows)
 	}
 	prog := c.ui.progress(c.scan.Rows, "applying")
+	pace.OnPause = c.onPause(prog)
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
-		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay,
+		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay, QuietPeriod: o.quietPeriod,
 		ReplaceMetadata: o.metadata == "replace", Progress: prog.set,
 	}
 	if c.env.tune != nil {
@@ -352,6 +396,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "api", o.api, "version", c.version(), "concurrency", o.concurrency)
 	t := newTally(c.scan)
 	eng := batch.New(api, j, opts)
+	c.sent = true
 	runErr := eng.Run(ctx, rows, func(r report.Row) error {
 		t.add(r)
 		return w.Write(r)
@@ -359,6 +404,10 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	prog.finish()
 	if runErr == nil && rows.SHA256() != c.scan.SHA256 {
 		runErr = fmt.Errorf("%s changed while it was being applied; check the report, then run again", o.file)
+	}
+	if fi, err := os.Stat(o.file); runErr == nil && err == nil && fi.Size() != c.scan.Size {
+		// Only the rows checked before the run were read and applied.
+		runErr = fmt.Errorf("%s changed while it was being applied: rows added after it was checked were not applied; run again to apply them", o.file)
 	}
 	if err := j.Sync(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("journal: %w", err)
@@ -384,9 +433,25 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	return runErr
 }
 
+// onPause tells the operator that a 429 paused an operation: a warning log
+// line with the wait and whether bulk cut the server's wait to its maximum,
+// and the progress output (the bar's description, or the progress line).
+func (c *command) onPause(prog *progress) func(op string, d time.Duration, capped bool) {
+	return func(op string, d time.Duration, capped bool) {
+		wait := d.Round(time.Second)
+		if capped {
+			c.ui.warn("rate limited (429): pausing "+op+" requests", "wait", wait.String(), "capped", true,
+				"note", fmt.Sprintf("the API asked for longer; bulk waits at most %s, then goes on at a lower pace", batch.MaxPause))
+		} else {
+			c.ui.warn("rate limited (429): pausing "+op+" requests", "wait", wait.String(), "capped", false)
+		}
+		prog.paused(d)
+	}
+}
+
 // open opens the input for its second reading and starts the report.
 func (c *command) open(format batch.Format) (*batch.Rows, *report.Writer, error) {
-	rows, err := batch.OpenRows(c.o.file, format, c.scan.Extra)
+	rows, err := c.scan.Open()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -415,12 +480,19 @@ func (c *command) explain(err error) {
 	var fe *batch.FatalError
 	var ue *usageError
 	var me *apiMismatchError
+	var fx *fixError
 	switch {
 	case errors.As(err, &ue):
 		c.ui.errorf("%v", err)
 		if c.scan == nil || c.scan.ProblemCount == 0 {
 			c.ui.hint("bulk --help shows the flags and the input format")
 		}
+	case errors.As(err, &fx) && fx.sent:
+		c.ui.errorf("%v", err)
+		c.ui.hint(fx.hint + "; then run the same command again to continue")
+	case errors.As(err, &fx):
+		c.ui.errorf("%v", err)
+		c.ui.hint(fx.hint)
 	case errors.As(err, &le):
 		c.ui.errorf("%v", err)
 		c.ui.hint("wait for that run to end; two runs of one campaign never work at once")

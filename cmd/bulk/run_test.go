@@ -64,7 +64,7 @@ func (c *cli) file(name, content string) string {
 func (c *cli) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
-	full := append([]string{"--api", c.api, "--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms"}, args...)
+	full := append([]string{"--api", c.api, "--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms", "--quiet-period", "100ms"}, args...)
 	e := env{
 		getenv: func(k string) string {
 			if k == "WHOP_API_KEY" {

@@ -93,10 +93,12 @@ type progress struct {
 	mu    sync.Mutex
 	last  time.Time
 	every time.Duration
+	until time.Time // paused after a 429 until then
+	now   func() time.Time
 }
 
 func (u *ui) progress(total int, label string) *progress {
-	p := &progress{u: u, label: label, total: total, last: time.Now(), every: 10 * time.Second}
+	p := &progress{u: u, label: label, total: total, last: time.Now(), every: 10 * time.Second, now: time.Now}
 	if u.terminal && !u.json {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(u.w),
@@ -116,14 +118,43 @@ func (u *ui) progress(total int, label string) *progress {
 func (p *progress) set(done int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := p.now()
+	left := p.until.Sub(now)
 	if p.bar != nil {
+		if left <= 0 && !p.until.IsZero() {
+			p.until = time.Time{}
+			p.bar.Describe(p.label)
+		}
 		p.bar.Set(done)
 		return
 	}
-	if time.Since(p.last) >= p.every {
-		p.last = time.Now()
+	if now.Sub(p.last) >= p.every {
+		p.last = now
+		if left > 0 {
+			p.u.info("progress", "done", done, "total", p.total, "paused", pausedText(left))
+			return
+		}
 		p.u.info("progress", "done", done, "total", p.total)
 	}
+}
+
+// paused shows that requests wait d after a 429: in the bar's description
+// until the pause ends, or in the next progress lines.
+func (p *progress) paused(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until := p.now().Add(d)
+	if until.After(p.until) {
+		p.until = until
+	}
+	if p.bar != nil {
+		p.bar.Describe(p.label + " (" + pausedText(p.until.Sub(p.now())) + ")")
+	}
+}
+
+// pausedText is "paused 1m0s: rate limited".
+func pausedText(d time.Duration) string {
+	return "paused " + d.Round(time.Second).String() + ": rate limited"
 }
 
 func (p *progress) finish() {

@@ -119,7 +119,8 @@ func (a *adding) send() step[report.Row] {
 		// written after the pace allows the request, so that its time is
 		// the request's, from which the settle delay and the quiet period
 		// are counted.
-		if err := pace.Wait(e.stopCtx); err != nil {
+		sent, err := pace.Reserve(e.stopCtx)
+		if err != nil {
 			return finished(pendingRow(row, a.prior))
 		}
 		intent := e.intent(row, a.before, a.attempts+1)
@@ -128,6 +129,7 @@ func (a *adding) send() step[report.Row] {
 			return finished(pendingRow(row, a.prior))
 		}
 		a.attempts++
+		sent() // the fsync took a while: the cap counts the request from now
 		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
 		if err == nil {
 			pace.Succeeded()

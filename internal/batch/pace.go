@@ -21,6 +21,12 @@ const (
 	// in 9.9 s plus the first request), and 595 in any minute, leaving
 	// room for jitter between here and the server's clock.
 	DefaultRate = 9.9
+	// MaxPause is the longest a 429 pauses an operation, whatever its
+	// Retry-After or message asks: a server that answers "a year" (or a
+	// misconfigured proxy) must not hold a campaign silently until then.
+	// After MaxPause the operation resumes at its lowered pace; a further
+	// 429 pauses it again.
+	MaxPause = 5 * time.Minute
 )
 
 // newPacers gives every operation its pacer: one each where the API limits
@@ -39,11 +45,13 @@ func newPacers(p Pace, d client.Dialect) map[client.Op]*pacer {
 	}
 	pacers := make(map[client.Op]*pacer, len(client.Ops))
 	shared := newPacer(p)
+	shared.op = SharedOp
 	for _, op := range client.Ops {
 		if d.SharedLimit {
 			pacers[op] = shared
 		} else {
 			pacers[op] = newPacer(p)
+			pacers[op].op = string(op)
 		}
 	}
 	return pacers
@@ -58,7 +66,17 @@ type Pace struct {
 	// Unlimited: no pace and no cap at all, for a simulator without a limit.
 	// 429s still pause every worker.
 	Unlimited bool
+	// OnPause, when set, hears of every pause a 429 starts or lengthens:
+	// the operation paused (SharedOp where one limit counts them all), how
+	// long from now, and whether the server asked for longer than MaxPause.
+	// It is called once per pause, not once per refused worker, from the
+	// worker that got the 429, without any lock held; it must not block.
+	OnPause func(op string, d time.Duration, capped bool)
 }
+
+// SharedOp is the operation OnPause names when one limit counts every
+// operation together (v2).
+const SharedOp = "all"
 
 func (p Pace) withDefaults() Pace {
 	if p.Rate <= 0 {
@@ -92,6 +110,7 @@ const windowGuard = 50 * time.Millisecond
 // rather than one per burst.
 type pacer struct {
 	cfg     Pace
+	op      string // for OnPause: the operation, or SharedOp
 	lim     *rate.Limiter
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
@@ -135,33 +154,42 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Wait blocks until one request may be sent, and counts it as sent.
+// Wait blocks until one request may be sent, and counts it as sent now.
 func (p *pacer) Wait(ctx context.Context) error {
+	_, err := p.Reserve(ctx)
+	return err
+}
+
+// Reserve blocks until one request may be sent, and counts it as sent.
+// When the request leaves a little later (after an intent is fsynced, say),
+// the caller calls sent as it leaves, so that the hard cap counts the time
+// the request was really sent, not the time it was allowed.
+func (p *pacer) Reserve(ctx context.Context) (sent func(), err error) {
 	for {
 		if d := p.pauseLeft(); d > 0 {
 			if err := p.sleep(ctx, d); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		now := p.now()
 		r := p.lim.ReserveN(now, 1)
 		if !r.OK() {
-			return context.Canceled // burst is 1: cannot happen
+			return nil, context.Canceled // burst is 1: cannot happen
 		}
 		if err := p.sleep(ctx, r.DelayFrom(now)); err != nil {
 			r.CancelAt(p.now())
-			return err
+			return nil, err
 		}
 		if p.pauseLeft() > 0 { // a 429 arrived while this worker waited
 			continue
 		}
-		d := p.take()
+		d, slot := p.take()
 		if d == 0 {
-			return nil
+			return func() { p.restamp(slot) }, nil
 		}
 		if err := p.sleep(ctx, d); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }
@@ -172,45 +200,75 @@ func (p *pacer) pauseLeft() time.Duration {
 	return p.paused.Sub(p.now())
 }
 
-// take records a send in the ring if the hard cap allows it now, otherwise
-// returns how long to wait.
-func (p *pacer) take() time.Duration {
+// take records a send in the ring if the hard cap allows it now, and
+// returns its slot; otherwise it returns how long to wait.
+func (p *pacer) take() (time.Duration, int) {
 	if p.cfg.Unlimited {
-		return 0
+		return 0, -1
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	if len(p.ring) < p.cfg.Limit {
 		p.ring = append(p.ring, now)
-		return 0
+		return 0, len(p.ring) - 1
 	}
 	oldest := p.ring[p.next]
 	span := p.cfg.Window + min(windowGuard, p.cfg.Window/100)
 	if age := now.Sub(oldest); age < span {
-		return span - age
+		return span - age, -1
 	}
-	p.ring[p.next] = now
+	slot := p.next
+	p.ring[slot] = now
 	p.next = (p.next + 1) % len(p.ring)
-	return 0
+	return 0, slot
+}
+
+// restamp moves a slot's send time to now, when the request left after
+// it was allowed. A slot the ring has reused since keeps its time.
+func (p *pacer) restamp(slot int) {
+	if slot < 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := p.now(); now.After(p.ring[slot]) && now.Sub(p.ring[slot]) < p.cfg.Window {
+		p.ring[slot] = now
+	}
 }
 
 // RateLimited records a 429: every worker pauses for retryAfter (or the
-// cooldown when the answer gave none) and the pace drops.
+// cooldown when the answer gave none), at most MaxPause, and the pace
+// drops. OnPause hears of a pause this starts or lengthens.
 func (p *pacer) RateLimited(retryAfter time.Duration) {
+	d, capped, tell := p.rateLimited(retryAfter)
+	if tell && p.cfg.OnPause != nil {
+		p.cfg.OnPause(p.op, d, capped)
+	}
+}
+
+// rateLimited is RateLimited under the lock: it returns the pause left from
+// now, whether retryAfter was cut to MaxPause, and whether the pause began
+// or grew (by a second or more, so that a burst of 429s of one cooldown,
+// each a little later than the one before, is told once).
+func (p *pacer) rateLimited(retryAfter time.Duration) (time.Duration, bool, bool) {
 	if retryAfter <= 0 {
 		retryAfter = p.cfg.Cooldown
 	}
+	capped := retryAfter > MaxPause
+	retryAfter = min(retryAfter, MaxPause)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	until := now.Add(retryAfter)
 	first := !p.paused.After(now) // the first 429 of this cooldown cuts the rate
+	tell := first || until.Sub(p.paused) >= time.Second
 	if until.After(p.paused) {
 		p.paused = until
 	}
+	left := p.paused.Sub(now)
 	if !first {
-		return
+		return left, capped, tell
 	}
 	cur := float64(p.lim.Limit())
 	if p.lim.Limit() == rate.Inf {
@@ -219,6 +277,7 @@ func (p *pacer) RateLimited(retryAfter time.Duration) {
 	p.ceiling = max(cur*0.9, minRate)
 	p.lim.SetLimitAt(now, rate.Limit(max(cur/2, minRate)))
 	p.grown = until
+	return left, capped, tell
 }
 
 const minRate = 0.2

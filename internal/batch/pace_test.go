@@ -2,6 +2,7 @@ package batch
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -186,5 +187,90 @@ func TestA429PausesItsOperation(t *testing.T) {
 				t.Errorf("limit %d, want the API's %d", l, tt.dialect.Limit)
 			}
 		})
+	}
+}
+
+// A 429 never pauses longer than MaxPause, whatever it asks, and OnPause
+// hears of the pause (once for a burst of 429s) and of the cap.
+func TestPauseIsCappedAndTold(t *testing.T) {
+	type pause struct {
+		op     string
+		d      time.Duration
+		capped bool
+	}
+	year := 365 * 24 * time.Hour
+	tests := []struct {
+		name       string
+		retryAfter []time.Duration // 429s received at the same instant
+		wantWait   time.Duration
+		want       []pause
+	}{
+		{"retry-after honoured", []time.Duration{7 * time.Second}, 7 * time.Second, []pause{{"extend", 7 * time.Second, false}}},
+		{"no retry-after: the cooldown", []time.Duration{0}, APICooldown, []pause{{"extend", APICooldown, false}}},
+		{"a year is capped", []time.Duration{year}, MaxPause, []pause{{"extend", MaxPause, true}}},
+		{"exactly the cap", []time.Duration{MaxPause}, MaxPause, []pause{{"extend", MaxPause, false}}},
+		{"a burst is told once", []time.Duration{7 * time.Second, 7 * time.Second, 6 * time.Second}, 7 * time.Second,
+			[]pause{{"extend", 7 * time.Second, false}}},
+		{"a longer answer is told again", []time.Duration{7 * time.Second, year}, MaxPause,
+			[]pause{{"extend", 7 * time.Second, false}, {"extend", MaxPause, true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []pause
+			clk := &fakeClock{t: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)}
+			pacers := newPacers(Pace{OnPause: func(op string, d time.Duration, capped bool) {
+				got = append(got, pause{op, d, capped})
+			}}, client.Dialect{Name: "current", Limit: 600, Window: time.Minute})
+			p := pacers[client.OpExtend]
+			p.now, p.sleep, p.grown = clk.now, clk.sleep, clk.t
+			sendN(t, p, clk, 3)
+			hit := clk.t
+			for _, ra := range tt.retryAfter {
+				p.RateLimited(ra)
+			}
+			sendN(t, p, clk, 1)
+			if waited := clk.t.Sub(hit); waited < tt.wantWait || waited > tt.wantWait+time.Second {
+				t.Errorf("waited %v, want %v", waited, tt.wantWait)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("OnPause got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// Where one limit counts every operation (v2), the pause is told as SharedOp's.
+func TestSharedPauseIsNamed(t *testing.T) {
+	var got []string
+	pacers := newPacers(Pace{OnPause: func(op string, _ time.Duration, _ bool) { got = append(got, op) }},
+		client.Dialect{Name: "v2", SharedLimit: true, Limit: 100, Window: 10 * time.Second, Cooldown: time.Minute})
+	pacers[client.OpRead].RateLimited(time.Second)
+	if want := []string{SharedOp}; !reflect.DeepEqual(got, want) {
+		t.Errorf("OnPause ops %v, want %v", got, want)
+	}
+}
+
+// A request that leaves after it was allowed (its intent took a while to
+// reach the disk) is counted from when it left: the next one that would
+// put Limit+1 in a window waits for it.
+func TestRestampCountsTheRealSendTime(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	p := newPacer(Pace{Rate: 1000, Limit: 2, Window: time.Second})
+	p.now, p.sleep = clock.now, clock.sleep
+	sent, err := p.Reserve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.t = clock.t.Add(300 * time.Millisecond) // the fsync
+	sent()
+	start := clock.t
+	if err := p.Wait(context.Background()); err != nil { // the second in the window
+		t.Fatal(err)
+	}
+	if err := p.Wait(context.Background()); err != nil { // must wait for the first to leave the window
+		t.Fatal(err)
+	}
+	if waited := clock.t.Sub(start); waited < time.Second-10*time.Millisecond {
+		t.Errorf("the third request went %v after the first left, want a full window (1s)", waited)
 	}
 }

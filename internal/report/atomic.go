@@ -3,10 +3,14 @@ package report
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // WriteFileAtomic writes data to path so that path holds either its old
@@ -26,14 +30,16 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return commitTemp(f, path)
 }
 
-// createTemp creates the hidden temporary file that will become path, with
-// mode perm set explicitly so that a permissive umask cannot widen it.
+// createTemp creates the hidden temporary file that will become path,
+// ".<base>.tmp-<pid>-<random>" in path's directory, with mode perm set
+// explicitly so that a permissive umask cannot widen it. The pid lets a
+// later run tell a file left by a dead process (RemoveStaleTemps).
 func createTemp(path string, perm os.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
@@ -87,4 +93,80 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync directory %s: %w", dir, closeErr)
 	}
 	return nil
+}
+
+// tempPrefix begins the name of every temporary file that may become base.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// staleAge is how long a temporary file must have been left untouched
+// before RemoveStaleTemps removes it, even when its creator is dead: a
+// guard for a writer on another host sharing the directory, whose pid means
+// nothing here. A file without a pid in its name (from an older bulk) must
+// have been untouched for staleAgeNoPID.
+const (
+	staleAge      = time.Minute
+	staleAgeNoPID = time.Hour
+)
+
+// RemoveStaleTemps removes the temporary files that a process killed while
+// writing path left behind: files named exactly like createTemp names them
+// for path, whose creator (the pid in the name) is no longer running and
+// which nobody has written to for staleAge. A live writer's file, and any
+// other file, is left alone. It returns the paths removed.
+func RemoveStaleTemps(path string) ([]string, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look for stale temporary files of %s: %w", path, err)
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isStaleTemp(e, base, time.Now()) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove stale temporary file: %w", err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
+// isStaleTemp says whether e is a temporary file of base that its creator
+// left behind: ".<base>.tmp-<pid>-<digits>" with pid not running, or
+// ".<base>.tmp-<digits>" (no pid), untouched for long enough.
+func isStaleTemp(e fs.DirEntry, base string, now time.Time) bool {
+	rest, ok := strings.CutPrefix(e.Name(), tempPrefix(base))
+	if !ok {
+		return false
+	}
+	age := staleAgeNoPID
+	if pid, random, found := strings.Cut(rest, "-"); found {
+		n, err := strconv.Atoi(pid)
+		if err != nil || n <= 0 || !digits(pid) || processAlive(n) {
+			return false
+		}
+		rest, age = random, staleAge
+	}
+	if !digits(rest) {
+		return false
+	}
+	info, err := e.Info()
+	return err == nil && now.Sub(info.ModTime()) >= age
+}
+
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

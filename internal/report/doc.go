@@ -8,7 +8,9 @@
 // spreadsheet would read as a formula, and durable writing: every file is
 // created with mode 0600 as a hidden temporary file in the destination's
 // directory, fsynced and renamed over the destination, so that a reader
-// only ever sees the old file or the complete new one.
+// only ever sees the old file or the complete new one. The temporary file's
+// name carries its writer's pid, so that RemoveStaleTemps can clear what a
+// killed writer left without touching a live one's.
 //
 // It must not decide outcomes: rows arrive with their status, dates and
 // counts already settled, and are written as given, in the order given. It

@@ -39,6 +39,43 @@ type Summary struct {
 	EstimatedRunSeconds float64    `json:"estimated_run_seconds,omitempty"`
 }
 
+// MarshalJSON writes s with its times as RFC 3339 in UTC, as encoding/json does,
+// except that a time JSON cannot hold (a year after 9999 or before 0, which
+// a server's date may be) is written as the nearest one it can: otherwise
+// one such date would make every run's summary unwritable. The report
+// keeps the date as given.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary // without this method
+	p := plain(s)
+	p.Started, p.Ended = clampTime(p.Started), clampTime(p.Ended)
+	for _, t := range []**time.Time{&p.EarliestNewExpiry, &p.LatestNewExpiry} {
+		if *t != nil {
+			c := clampTime(**t)
+			*t = &c
+		}
+	}
+	return json.Marshal(p)
+}
+
+// The range of times that RFC 3339 in JSON can hold.
+var (
+	minJSONTime = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxJSONTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// clampTime is t in UTC, as the contract writes every time, within the
+// range JSON can hold.
+func clampTime(t time.Time) time.Time {
+	t = t.UTC()
+	switch {
+	case t.Before(minJSONTime):
+		return minJSONTime
+	case t.After(maxJSONTime):
+		return maxJSONTime
+	}
+	return t
+}
+
 // WriteSummary writes s to path as indented JSON, atomically and with mode
 // 0600 (see WriteFileAtomic).
 func WriteSummary(path string, s Summary) error {

@@ -57,3 +57,45 @@ func TestReadSummaryErrors(t *testing.T) {
 		}
 	}
 }
+
+// A server's date beyond what JSON's RFC 3339 holds must not make the
+// summary unwritable: it is written as the nearest date JSON can hold.
+func TestSummaryWritesAnyDate(t *testing.T) {
+	far := time.Unix(1<<40, 0).UTC() // year 36812
+	long := time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)
+	near := time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("x", 2*3600)) // year 10000 in its own zone
+	tests := []struct {
+		name      string
+		in        *time.Time
+		wantLater string
+	}{
+		{"after 9999", &far, "9999-12-31T23:59:59.999999999Z"},
+		{"before year 0", &long, "0000-01-01T00:00:00Z"},
+		{"9999 in UTC, 10000 in its zone", &near, "9999-12-31T21:00:00Z"},
+		{"ordinary", ptrTime(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)), "2027-01-01T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.json")
+			s := Summary{Campaign: "c", Started: *tt.in, Ended: *tt.in, EarliestNewExpiry: tt.in, LatestNewExpiry: tt.in}
+			if err := WriteSummary(path, s); err != nil {
+				t.Fatalf("WriteSummary: %v", err)
+			}
+			got, err := ReadSummary(path)
+			if err != nil {
+				t.Fatalf("ReadSummary: %v", err)
+			}
+			for name, v := range map[string]time.Time{"started": got.Started, "ended": got.Ended,
+				"earliest": *got.EarliestNewExpiry, "latest": *got.LatestNewExpiry} {
+				if s := v.Format(time.RFC3339Nano); s != tt.wantLater {
+					t.Errorf("%s = %s, want %s", name, s, tt.wantLater)
+				}
+			}
+			if *s.LatestNewExpiry != *tt.in {
+				t.Error("writing changed the caller's summary")
+			}
+		})
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
