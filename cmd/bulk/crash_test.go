@@ -57,7 +57,9 @@ func TestMain(m *testing.M) {
 func startBulk(t *testing.T, url, key string, args ...string) (*exec.Cmd, *strings.Builder, *strings.Builder) {
 	t.Helper()
 	cmd := exec.Command(bulkBinary(t), append([]string{"--base-url", url, "--api-limit", "none", "--settle-delay", "30ms", "--quiet-period", "150ms"}, args...)...)
-	cmd.Env = append(os.Environ(), "WHOP_API_KEY="+key)
+	// The state beside the input, as each test's own.
+	state := filepath.Join(filepath.Dir(args[len(args)-1]), ".bulk")
+	cmd.Env = append(os.Environ(), "WHOP_API_KEY="+key, "BULK_STATE="+state)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

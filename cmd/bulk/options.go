@@ -40,6 +40,7 @@ type options struct {
 	apiLimit    string
 	settleDelay time.Duration
 	quietPeriod time.Duration
+	allowRepeat bool
 	timeout     time.Duration
 	simulate    bool
 	logFormat   string
@@ -66,6 +67,7 @@ Environment:
   WHOP_API_KEY      the API key (not needed with --simulate or --plan --offline)
   WHOP_API_VERSION  Api-Version-Date when --api-version is not given
   WHOP_BASE_URL     API base when --base-url is not given
+  BULK_STATE        the state directory when --state is not given
 
 Exit codes: 0 every row applied or skipped; 1 some rows failed or are
 unknown (see the report); 2 usage or input error, or something to fix
@@ -79,7 +81,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.plan, "plan", false, "dry run: validate, read each membership, write the plan report; send no change")
 	fs.BoolVar(&o.offline, "offline", false, "with --plan: no network at all; validation and totals only")
 	fs.StringVar(&o.campaign, "campaign", "", "campaign this run belongs to (default: FILE's base name without extension)")
-	fs.StringVar(&o.state, "state", "", "directory for campaign journals and locks (default: .bulk beside FILE)")
+	fs.StringVar(&o.state, "state", "", "directory for campaign journals, the ledger and locks (default: $BULK_STATE, else $XDG_STATE_HOME/bulk, else ~/.local/state/bulk; a campaign's journal in .bulk beside FILE is still used)")
+	fs.BoolVar(&o.allowRepeat, "allow-repeat", false, "extend memberships even when another campaign of this state directory already extended them")
 	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
 	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
 	fs.StringVar(&o.api, "api", "current", "which Whop API: current (https://api.whop.com/api/v1) or v2 (retired November 13, 2026)")

@@ -29,6 +29,11 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 		return err
 	}
 	defer j.Close()
+	ledger, err := c.openLedger(true)
+	if err != nil {
+		return err
+	}
+	defer ledger.Close()
 	rows, w, err := c.open(format)
 	if err != nil {
 		return err
@@ -44,6 +49,7 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: c.ui.runID(), InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, Dialect: dialect, ReplaceMetadata: o.metadata == "replace",
+		Ledger: ledger, AllowRepeat: o.allowRepeat,
 	}
 	var eng *batch.Engine
 	mode := "plan-offline"

@@ -40,7 +40,7 @@ func systemEnv() env {
 // run is the whole command: it returns the exit code.
 func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "settle" {
-		return runSettle(ctx, args[1:], stdout, stderr)
+		return runSettle(ctx, args[1:], e.getenv, stdout, stderr)
 	}
 	o, fs, err := parseArgs(args, stderr)
 	switch {
@@ -109,8 +109,9 @@ func (c *command) run(ctx context.Context) error {
 	if err := journal.CheckCampaign(o.campaign); err != nil {
 		return badCampaign(err, named)
 	}
+	legacy := false
 	if o.state == "" {
-		o.state = filepath.Join(filepath.Dir(o.file), ".bulk")
+		o.state, legacy = defaultState(o.file, o.campaign, c.env.getenv)
 	}
 	if o.report == "" {
 		o.report = report.DefaultPath(o.file, o.plan, tag)
@@ -119,6 +120,9 @@ func (c *command) run(ctx context.Context) error {
 		return err
 	}
 	c.ui = newUI(c.stderr, o.logFormat, c.env.terminal, []any{"campaign", o.campaign, "run", newRunID()})
+	if legacy {
+		c.ui.info("using this campaign's journal in .bulk beside the file, where bulk kept state before; new campaigns keep theirs in the state directory (--state, BULK_STATE)", "state", o.state)
+	}
 	c.removeStaleTemps()
 	if err := c.sameAPI(); err != nil {
 		return err
@@ -163,6 +167,28 @@ func badCampaign(err error, named bool) error {
 		err = fmt.Errorf("%w; the campaign is named after the file unless --campaign says otherwise", err)
 	}
 	return &fixError{err: err, hint: "name the campaign with --campaign NAME: letters, digits, '.', '_' and '-', not starting with a dot"}
+}
+
+// defaultState is the state directory when --state is not given:
+// BULK_STATE, else $XDG_STATE_HOME/bulk, else ~/.local/state/bulk, so that
+// it does not move with the file. A journal of the campaign in .bulk beside
+// the file, where bulk kept state before, is still used (legacy is true):
+// a half-done campaign must not forget what it did. With no home directory
+// known at all, .bulk beside the file is the state directory.
+func defaultState(file, campaign string, getenv func(string) string) (dir string, legacy bool) {
+	beside := filepath.Join(filepath.Dir(file), ".bulk")
+	if _, err := os.Lstat(filepath.Join(beside, campaign+".journal")); err == nil {
+		return beside, true
+	}
+	switch {
+	case getenv("BULK_STATE") != "":
+		return getenv("BULK_STATE"), false
+	case getenv("XDG_STATE_HOME") != "":
+		return filepath.Join(getenv("XDG_STATE_HOME"), "bulk"), false
+	case getenv("HOME") != "":
+		return filepath.Join(getenv("HOME"), ".local", "state", "bulk"), false
+	}
+	return beside, false
 }
 
 // version is the Api-Version-Date this run sends (none on v2).
@@ -360,6 +386,20 @@ func apiKey(getenv func(string) string) (string, error) {
 	return key, nil
 }
 
+// openLedger opens the state directory's ledger, and says when an earlier
+// campaign already ran this very file.
+func (c *command) openLedger(readOnly bool) (*journal.Ledger, error) {
+	l, err := journal.OpenLedger(c.o.state, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	if other, at, ok := l.InputRunBy(c.scan.SHA256, c.o.campaign); ok {
+		c.ui.warn(fmt.Sprintf("this very file was already run as campaign %s on %s: its memberships are skipped unless --allow-repeat",
+			other, at.UTC().Format(time.DateOnly)), "file", c.o.file)
+	}
+	return l, nil
+}
+
 // apply is the real run.
 func (c *command) apply(ctx context.Context, format batch.Format, api client.API, j *journal.Journal) error {
 	o := c.o
@@ -370,6 +410,14 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 		API: o.api, Version: c.version(),
 	}, true); err != nil {
 		return fmt.Errorf("journal: %w", err)
+	}
+	ledger, err := c.openLedger(false)
+	if err != nil {
+		return err
+	}
+	defer ledger.Close()
+	if err := ledger.RecordInput(c.scan.SHA256, o.campaign, started); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
 	rows, w, err := c.open(format)
 	if err != nil {
@@ -389,6 +437,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay, QuietPeriod: o.quietPeriod,
 		ReplaceMetadata: o.metadata == "replace", Progress: prog.set,
+		Ledger: ledger, AllowRepeat: o.allowRepeat,
 	}
 	if c.env.tune != nil {
 		c.env.tune(&opts)

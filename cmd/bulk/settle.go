@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"bulk/internal/batch"
@@ -30,7 +29,7 @@ type settleOptions struct {
 }
 
 // runSettle is `bulk settle`: it returns the exit code.
-func runSettle(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runSettle(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	ui := newUI(stderr, "text", false, nil)
 	o, err := parseSettle(args)
 	if err != nil {
@@ -38,7 +37,7 @@ func runSettle(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, settleUsage)
 		return exitInput
 	}
-	if err := settle(o, stdout); err != nil {
+	if err := settle(o, getenv, stdout); err != nil {
 		ui.errorf("%v", err)
 		var le *journal.LockedError
 		if errors.As(err, &le) {
@@ -56,7 +55,7 @@ func parseSettle(args []string) (*settleOptions, error) {
 	fs.StringVar(&o.applied, "applied", "", "memberships found extended")
 	fs.StringVar(&o.notApplied, "not-applied", "", "memberships found not extended")
 	fs.StringVar(&o.campaign, "campaign", "", "the campaign (default: FILE's base name)")
-	fs.StringVar(&o.state, "state", "", "the state directory (default: .bulk beside FILE)")
+	fs.StringVar(&o.state, "state", "", "the state directory (default: as for a run)")
 	fs.StringVar(&o.api, "api", "current", "with --simulate: the simulated campaign of this API")
 	fs.BoolVar(&o.simulate, "simulate", false, "the simulated campaign of FILE")
 	var files []string
@@ -80,7 +79,7 @@ func parseSettle(args []string) (*settleOptions, error) {
 }
 
 // settle records each membership's outcome in the campaign's journal.
-func settle(o *settleOptions, stdout io.Writer) error {
+func settle(o *settleOptions, getenv func(string) string, stdout io.Writer) error {
 	campaign := o.campaign
 	if campaign == "" {
 		campaign = defaultCampaign(o.file)
@@ -92,7 +91,7 @@ func settle(o *settleOptions, stdout io.Writer) error {
 	}
 	state := o.state
 	if state == "" {
-		state = filepath.Join(filepath.Dir(o.file), ".bulk")
+		state, _ = defaultState(o.file, campaign, getenv)
 	}
 	if _, ok, err := journal.Origin(state, campaign); err != nil || !ok {
 		return fmt.Errorf("campaign %q has no journal in %s: %v", campaign, state, err)

@@ -101,7 +101,7 @@ func TestClosedOutputDoesNotKill(t *testing.T) {
 			dir := t.TempDir()
 			in := addDaysFile(t, dir, rows)
 			cmd := exec.Command(bulkBinary(t), "--base-url", srv.URL+"/api/v1", "--api-limit", "none", in)
-			cmd.Env = append(os.Environ(), "WHOP_API_KEY="+testKey)
+			cmd.Env = append(os.Environ(), "WHOP_API_KEY="+testKey, "BULK_STATE="+filepath.Join(dir, ".bulk"))
 			var out, errb strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &errb
 			if tt.stdout {

@@ -22,6 +22,7 @@ type tally struct {
 	pairs     map[string]int    // such memberships: their rows changed
 	twice     int               // memberships changed by both of their rows
 	warnings  int
+	repeats   map[string]int // "campaign X on DATE": memberships it already extended
 	earliest  *int64
 	latest    *int64
 }
@@ -30,7 +31,8 @@ type tally struct {
 // once per action, so only those with rows of both actions can be touched
 // twice; they alone are remembered.
 func newTally(scan *batch.Scan) *tally {
-	return &tally{perAction: map[string]int{}, counts: map[string]int{}, both: scan.BothActions, pairs: map[string]int{}}
+	return &tally{perAction: map[string]int{}, counts: map[string]int{}, both: scan.BothActions, pairs: map[string]int{},
+		repeats: map[string]int{}}
 }
 
 func (t *tally) add(r report.Row) {
@@ -38,6 +40,9 @@ func (t *tally) add(r report.Row) {
 	t.counts[r.Status]++
 	if r.Warning != "" {
 		t.warnings++
+	}
+	if r.Repeat != "" {
+		t.repeats[repeatedFrom(r.Repeat)]++
 	}
 	if r.Status != batch.StatusApplied && r.Status != batch.WouldApply {
 		return
@@ -70,6 +75,7 @@ func (t *tally) summary(o *options, version string, scan *batch.Scan, start, end
 		API: o.api, APIVersion: version, Sandbox: o.sandbox,
 		Rows: scan.Rows, RowsPerAction: t.perAction, Counts: t.counts,
 		DaysGranted: t.days, MembershipsTouched: t.changed - t.twice, Warnings: t.warnings,
+		Repeats: t.repeats,
 		Started: start.UTC(), Ended: end.UTC(), DurationSeconds: end.Sub(start).Seconds(),
 	}
 	if t.earliest != nil {
@@ -102,6 +108,9 @@ func printSummary(w io.Writer, s report.Summary, reportPath string) {
 	fmt.Fprintf(w, "  free days %s: %d; memberships touched: %d\n", verb, s.DaysGranted, s.MembershipsTouched)
 	if s.EarliestNewExpiry != nil {
 		fmt.Fprintf(w, "  new period ends from %s to %s\n", s.EarliestNewExpiry.Format(time.RFC3339), s.LatestNewExpiry.Format(time.RFC3339))
+	}
+	for _, from := range sortedKeys(s.Repeats) {
+		fmt.Fprintf(w, "  %d memberships already got days from %s\n", s.Repeats[from], from)
 	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings: %d (see the warning column)\n", s.Warnings)
@@ -155,4 +164,13 @@ func perOp(n map[string]int64) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// repeatedFrom is "campaign X on DATE" out of "already got N days from
+// campaign X on DATE": the days differ from row to row, the rest does not.
+func repeatedFrom(repeat string) string {
+	if _, from, ok := strings.Cut(repeat, " days from "); ok {
+		return from
+	}
+	return repeat
 }

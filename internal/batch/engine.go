@@ -43,8 +43,13 @@ type Options struct {
 	// ReplaceMetadata: a metadata row's object becomes the membership's
 	// whole metadata (--metadata replace). Otherwise its keys are merged in.
 	ReplaceMetadata bool
-	MaxFailures     int           // stop once more than this many rows failed in this run; 0 = no limit
-	SettleDelay     time.Duration // wait before reading back a membership whose update has an unknown outcome (default 5s)
+	// Ledger is the state directory's record of the memberships its
+	// campaigns extended; nil: none is kept (tests). A membership another
+	// campaign extended is skipped unless AllowRepeat.
+	Ledger      *journal.Ledger
+	AllowRepeat bool
+	MaxFailures int           // stop once more than this many rows failed in this run; 0 = no limit
+	SettleDelay time.Duration // wait before reading back a membership whose update has an unknown outcome (default 5s)
 	// QuietPeriod is how long after a request whose outcome is unknown a
 	// read must still show nothing before the request may be sent again
 	// (default 1 minute): a server may apply a change well after its

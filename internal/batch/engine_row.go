@@ -99,7 +99,36 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) step[report.Row] {
 	if inDoubt(prior) {
 		return a.settle(*prior, nil)
 	}
+	if r, ok := e.repeat(row); ok {
+		return finished(r)
+	}
 	return a.send()
+}
+
+// repeat reports a row whose membership another campaign of the state
+// directory already extended: skipped, unless AllowRepeat.
+func (e *Engine) repeat(row Row) (report.Row, bool) {
+	other, ok := e.otherCampaign(row)
+	if !ok || e.opts.AllowRepeat {
+		return report.Row{}, false
+	}
+	r := baseRow(row, StatusSkipped)
+	r.Error = other + "; --allow-repeat extends it again"
+	r.Repeat = other
+	return r, true
+}
+
+// otherCampaign says which other campaign extended row's membership, and
+// when.
+func (e *Engine) otherCampaign(row Row) (string, bool) {
+	if e.opts.Ledger == nil {
+		return "", false
+	}
+	o, ok := e.opts.Ledger.Other(row.MembershipID, e.opts.Campaign)
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("already got %d days from campaign %s on %s", o.Days, o.Campaign, o.At.UTC().Format(time.DateOnly)), true
 }
 
 // send reads the membership if need be and sends the request, until the
@@ -128,8 +157,16 @@ func (a *adding) send() step[report.Row] {
 			e.halt(fmt.Errorf("journal: %w", err))
 			return finished(pendingRow(row, a.prior))
 		}
+		// So does the ledger's entry: a crash after the request leaves
+		// no membership that other campaigns could extend again.
+		if l := e.opts.Ledger; l != nil {
+			if err := l.Record(journal.LedgerEntry{ID: row.MembershipID, Campaign: e.opts.Campaign, Days: row.Days}); err != nil {
+				e.halt(fmt.Errorf("ledger: %w", err))
+				return finished(pendingRow(row, a.prior))
+			}
+		}
 		a.attempts++
-		sent() // the fsync took a while: the cap counts the request from now
+		sent() // the fsyncs took a while: the cap counts the request from now
 		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
 		if err == nil {
 			pace.Succeeded()

@@ -52,6 +52,12 @@ func (e *Engine) planOffline(row Row) PlanRow {
 		return e.planDone(row, rec)
 	}
 	p := e.cost(PlanRow{Row: baseRow(row, WouldApply)}, row, nil)
+	if other, ok := e.otherCampaign(row); ok && row.Action == AddFreeDays {
+		p.Warning, p.Repeat = other, other
+		if !e.opts.AllowRepeat {
+			p.Status, p.Reads, p.Writes = WouldSkip, 0, 0
+		}
+	}
 	if e.api != nil {
 		p.Status, p.Error = WouldFail, "not read: the plan stopped before this row"
 	}
@@ -128,7 +134,15 @@ func (e *Engine) planRow(row Row) PlanRow {
 		return PlanRow{Row: r, Reads: 1}
 	}
 	r.PeriodEnd = ptr(*m.PeriodEnd + int64(row.Days)*day)
-	r.Warning = joinWarnings(statusWarning(m), pastWarning(r.PeriodEnd))
+	other, repeat := e.otherCampaign(row)
+	r.Warning = joinWarnings(other, statusWarning(m), pastWarning(r.PeriodEnd))
+	if repeat {
+		r.Repeat = other
+	}
+	if repeat && !e.opts.AllowRepeat {
+		r.Status, r.PeriodEnd = WouldSkip, m.PeriodEnd
+		return PlanRow{Row: r, Reads: 1}
+	}
 	return e.cost(PlanRow{Row: r}, row, m)
 }
 

@@ -10,6 +10,11 @@
 //	NAME.journal  the journal, mode 0600
 //	NAME.lock     the campaign lock, mode 0600
 //
+// and the state directory has one ledger, shared by its campaigns (see
+// Ledger below):
+//
+//	ledger        mode 0600
+//
 // # Safety
 //
 // Losing or truncating a journal would grant every row again, so bulk uses
@@ -23,7 +28,7 @@
 //     only the user's own: another user's link could be pointed elsewhere
 //     between two runs, at a directory with no journal. Ancestors of the
 //     state directory are not checked;
-//   - a journal or lock file that is a symbolic link (they are opened
+//   - a journal, lock file or ledger that is a symbolic link (they are opened
 //     with O_NOFOLLOW, relative to the checked directory), not a regular
 //     file (a named pipe, a directory), not owned by the effective user,
 //     writable by group or others, or has more than one hard link.
@@ -143,6 +148,54 @@
 // chunks with a decoder made for this format (encoding/json decodes
 // whatever it does not expect), and Lookup reads ahead while lookups
 // follow the file's order, as a resume's do.
+//
+// # Ledger
+//
+// A campaign's journal keeps one campaign from extending a membership
+// twice; the ledger keeps the campaigns of one state directory from
+// extending it once each. A renamed, moved or copied input starts a new
+// campaign with a new journal, so only the ledger knows that its rows
+// were granted before. OpenLedger reads it, Other answers whether another
+// campaign than the asking one extended a membership, and InputRunBy
+// whether another campaign ran an input with the same SHA-256.
+//
+// The ledger is JSON lines, one record per line, appended and never
+// rewritten: an extension
+//
+//	{"id":"mem_1","c":"nov","d":7,"at":1767225600000}
+//
+// (membership, campaign, free days, Unix milliseconds when it was recorded)
+// or an input a campaign ran
+//
+//	{"input":"<input SHA-256>","c":"nov","at":1767225600000}
+//
+// Strings are escaped as encoding/json escapes them. The campaign is
+// written by name, not by a number given to it once: numbers would need
+// the writers of different campaigns to agree on them, and a line that
+// names its campaign can be read with grep alone. For one membership the
+// earliest entry counts (the smallest at, then the first in the file),
+// and a campaign's own entries never count against it.
+//
+// Every Record and RecordInput writes its whole line with one write call
+// on a file opened with O_APPEND and returns once an fsync covers it;
+// concurrent Records of one Ledger share fsyncs. Campaigns run at the same
+// time by different processes append to the same ledger: O_APPEND keeps
+// each line whole, and each append holds an exclusive flock on the ledger
+// for its duration, so that cutting off a torn tail, or a line a full disk
+// left half written, never cuts another process's line. Reading takes no
+// lock. A Ledger answers from what the file held when it was opened and
+// from its own Records: another process's later lines are in the file, but
+// only the next OpenLedger sees them.
+//
+// As with the journal, a torn last line (no newline, or not decodable) is
+// left out on open, and cut off by the next append before it writes; an
+// undecodable line before the last is refused with a *CorruptError. The
+// ledger's file is held to the journal's safety rules.
+//
+// The index holds, per membership, its id and its earliest entry, and the
+// earliest by another campaign when there is one, in a few flat slices:
+// about 55 bytes a membership with ids of 17 bytes. Opening a ledger of a
+// million entries takes a few hundred milliseconds.
 //
 // # What this package does not do
 //

@@ -16,6 +16,9 @@ type Row struct {
 	MembershipStatus  string // as last read or returned
 	Attempts          int
 	Extra             []string // carried input columns, aligned with the writer's extra names
+	// Repeat names the other campaign that already extended the
+	// membership, for the summary; it is not a column.
+	Repeat string
 }
 
 // Columns are the report's fixed columns, in order; carried columns follow them.

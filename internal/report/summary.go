@@ -32,11 +32,14 @@ type Summary struct {
 	Stopped            string           `json:"stopped,omitempty"` // why the run stopped early, if it did
 
 	// Plan only.
-	Warnings            int        `json:"warnings,omitempty"`
-	EarliestNewExpiry   *time.Time `json:"earliest_new_expiry,omitempty"`
-	LatestNewExpiry     *time.Time `json:"latest_new_expiry,omitempty"`
-	RequestsToSend      int64      `json:"requests_to_send,omitempty"`
-	EstimatedRunSeconds float64    `json:"estimated_run_seconds,omitempty"`
+	Warnings int `json:"warnings,omitempty"`
+	// Repeats counts, per "campaign X on DATE", the memberships another
+	// campaign of the state directory already extended.
+	Repeats             map[string]int `json:"already_extended_by,omitempty"`
+	EarliestNewExpiry   *time.Time     `json:"earliest_new_expiry,omitempty"`
+	LatestNewExpiry     *time.Time     `json:"latest_new_expiry,omitempty"`
+	RequestsToSend      int64          `json:"requests_to_send,omitempty"`
+	EstimatedRunSeconds float64        `json:"estimated_run_seconds,omitempty"`
 }
 
 // MarshalJSON writes s with its times as RFC 3339 in UTC, as encoding/json does,

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"bulk/internal/batch"
+	"bulk/internal/whopsim"
+)
+
+// runIn runs bulk with a shared state directory given by BULK_STATE, as
+// an operator's machine has one.
+func (c *cli) runIn(state string, args ...string) (int, string, string) {
+	c.t.Helper()
+	var out, errb bytes.Buffer
+	e := env{
+		getenv: func(k string) string {
+			return map[string]string{"WHOP_API_KEY": c.key, "BULK_STATE": state}[k]
+		},
+		tune: func(o *batch.Options) { o.BaseBackoff = time.Millisecond },
+	}
+	full := append([]string{"--api", c.api, "--base-url", c.url, "--api-limit", "none", "--settle-delay", "20ms"}, args...)
+	code := run(context.Background(), full, e, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func (c *cli) extends() int {
+	n := 0
+	for _, e := range c.sim.Ledger() {
+		if e.Op == whopsim.OpAddFreeDays {
+			n++
+		}
+	}
+	return n
+}
+
+// Renaming the file, moving it to another folder, or cutting a retry file
+// out of the report starts a new campaign, but the state directory's
+// ledger knows which memberships got days: none is extended again, each
+// is skipped naming the earlier campaign, unless --allow-repeat.
+func TestRenamedMovedAndRetryFilesGrantNothingTwice(t *testing.T) {
+	for _, api := range []string{"current", "v2"} {
+		t.Run(api, func(t *testing.T) {
+			c := newCLI(t, whopsim.Config{API: api})
+			state := filepath.Join(c.dir, "state")
+			rows := "membership_id,days\nmem_l1,7\nmem_l2,7\nmem_l3,7\n"
+			first := c.file("comp300.csv", rows)
+			if code, _, stderr := c.runIn(state, first); code != exitOK {
+				t.Fatalf("first run: exit %d\n%s", code, stderr)
+			}
+			os.Mkdir(filepath.Join(c.dir, "other"), 0o755)
+			for _, tt := range []struct {
+				name, path, content string
+				same                bool // the same campaign (same name, same state): its own journal knows
+			}{
+				{"renamed", "comp300-final.csv", rows, false},
+				{"moved", filepath.Join("other", "comp300.csv"), rows, true},
+				{"retry file", "retry.csv", "membership_id,days\nmem_l2,7\n", false},
+			} {
+				in := c.file(tt.path, tt.content)
+				code, stdout, stderr := c.runIn(state, "--plan", in)
+				if code != exitOK || !strings.Contains(stdout, "would_skip") ||
+					!tt.same && !strings.Contains(stdout, "already got days from campaign comp300 on") {
+					t.Errorf("%s: plan exit %d, want every row skipped, naming comp300:\n%s%s", tt.name, code, stdout, stderr)
+				}
+				code, _, stderr = c.runIn(state, in)
+				report := readReport(t, strings.TrimSuffix(in, ".csv")+".report.csv")
+				for _, r := range report {
+					if !tt.same && (r["status"] != "skipped" || !strings.Contains(r["error"], "campaign comp300")) {
+						t.Errorf("%s: line %s %s %q, want skipped naming comp300", tt.name, r["line"], r["status"], r["error"])
+					}
+				}
+				if n := c.extends(); code != exitOK || n != 3 {
+					t.Errorf("%s: exit %d, %d extends in all, want 0 and 3\n%s", tt.name, code, n, stderr)
+				}
+			}
+			again := c.file("again.csv", "membership_id,days\nmem_l1,7\n")
+			if code, _, stderr := c.runIn(state, "--allow-repeat", again); code != exitOK || c.extends() != 4 {
+				t.Errorf("--allow-repeat: exit %d, %d extends, want 4\n%s", code, c.extends(), stderr)
+			}
+		})
+	}
+}
+
+// A campaign half done under the old default, .bulk beside the file, is
+// still found there: nothing it did is sent again.
+func TestLegacyStateBesideTheFile(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("old.csv", "membership_id,days\nmem_o1,7\nmem_o2,7\n")
+	if code, _, stderr := c.runIn("", "--state", filepath.Join(c.dir, ".bulk"), in); code != exitOK {
+		t.Fatalf("first run: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr := c.runIn(filepath.Join(c.dir, "new-state"), in)
+	if code != exitOK || c.extends() != 2 || !strings.Contains(stderr, "beside the file") {
+		t.Errorf("exit %d, %d extends, want 0 and 2, saying where the journal is\n%s", code, c.extends(), stderr)
+	}
+}
