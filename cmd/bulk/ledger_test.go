@@ -100,3 +100,30 @@ func TestLegacyStateBesideTheFile(t *testing.T) {
 		t.Errorf("exit %d, %d extends, want 0 and 2, saying where the journal is\n%s", code, c.extends(), stderr)
 	}
 }
+
+// Caps are checked before anything is sent, in plan and run alike.
+func TestCaps(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("cap.csv", "membership_id,days,metadata\nmem_c1,7,\nmem_c2,30,\nmem_c3,,{}\n")
+	for _, tt := range []struct {
+		args []string
+		want int
+		msg  string
+	}{
+		{[]string{"--max-days-total", "36"}, exitInput, "would grant 37 free days in all, over --max-days-total 36"},
+		{[]string{"--max-memberships", "2"}, exitInput, "would touch 3 memberships, over --max-memberships 2"},
+		{[]string{"--plan", "--max-days-total", "36"}, exitInput, "over --max-days-total 36"},
+		{[]string{"--plan", "--offline", "--max-memberships", "2"}, exitInput, "over --max-memberships 2"},
+	} {
+		code, _, stderr := c.run(append(tt.args, in)...)
+		if code != tt.want || !strings.Contains(stderr, tt.msg) {
+			t.Errorf("%v: exit %d, want %d saying %q:\n%s", tt.args, code, tt.want, tt.msg, stderr)
+		}
+	}
+	if n := len(c.sim.Requests()); n != 0 {
+		t.Errorf("%d requests sent over a cap", n)
+	}
+	if code, _, stderr := c.run("--max-days-total", "37", "--max-memberships", "3", in); code != exitOK {
+		t.Errorf("at the caps: exit %d\n%s", code, stderr)
+	}
+}

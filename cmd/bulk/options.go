@@ -22,30 +22,32 @@ const minFlagRate = 0.01
 
 // options is everything the command line says.
 type options struct {
-	file        string
-	format      string
-	plan        bool
-	offline     bool
-	campaign    string
-	state       string
-	report      string
-	rate        float64
-	concurrency int
-	maxFailures int // -1: the default, which depends on the file's size
-	baseURL     string
-	api         string // "current" or "v2"
-	apiVersion  string // Api-Version-Date (Current API)
-	sandbox     bool
-	metadata    string // "merge" or "replace"
-	apiLimit    string
-	settleDelay time.Duration
-	quietPeriod time.Duration
-	allowRepeat bool
-	timeout     time.Duration
-	simulate    bool
-	logFormat   string
-	version     bool
-	help        bool
+	file           string
+	format         string
+	plan           bool
+	offline        bool
+	campaign       string
+	state          string
+	report         string
+	rate           float64
+	concurrency    int
+	maxFailures    int // -1: the default, which depends on the file's size
+	baseURL        string
+	api            string // "current" or "v2"
+	apiVersion     string // Api-Version-Date (Current API)
+	sandbox        bool
+	metadata       string // "merge" or "replace"
+	apiLimit       string
+	settleDelay    time.Duration
+	quietPeriod    time.Duration
+	allowRepeat    bool
+	maxDaysTotal   int64
+	maxMemberships int
+	timeout        time.Duration
+	simulate       bool
+	logFormat      string
+	version        bool
+	help           bool
 }
 
 const usageText = `usage: bulk [flags] FILE
@@ -82,6 +84,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.offline, "offline", false, "with --plan: no network at all; validation and totals only")
 	fs.StringVar(&o.campaign, "campaign", "", "campaign this run belongs to (default: FILE's base name without extension)")
 	fs.StringVar(&o.state, "state", "", "directory for campaign journals, the ledger and locks (default: $BULK_STATE, else $XDG_STATE_HOME/bulk, else ~/.local/state/bulk; a campaign's journal in .bulk beside FILE is still used)")
+	fs.Int64Var(&o.maxDaysTotal, "max-days-total", 0, "refuse, before sending anything, a campaign that would grant more than N free days in all (0: no cap)")
+	fs.IntVar(&o.maxMemberships, "max-memberships", 0, "refuse, before sending anything, a campaign that would touch more than N memberships (0: no cap)")
 	fs.BoolVar(&o.allowRepeat, "allow-repeat", false, "extend memberships even when another campaign of this state directory already extended them")
 	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
 	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
@@ -174,6 +178,8 @@ func (o *options) check() error {
 		return &usageError{"--timeout must be positive"}
 	case o.settleDelay < 0:
 		return &usageError{"--settle-delay must not be negative"}
+	case o.maxDaysTotal < 0 || o.maxMemberships < 0:
+		return &usageError{"--max-days-total and --max-memberships must be 0 (no cap) or more"}
 	case o.quietPeriod < o.settleDelay:
 		return &usageError{"--quiet-period must not be shorter than --settle-delay"}
 	case o.api != "current" && o.api != "v2":

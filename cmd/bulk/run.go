@@ -314,7 +314,7 @@ func (c *command) checked(s scanned) error {
 	}
 	c.scan = s.scan
 	if s.scan.ProblemCount == 0 {
-		return nil
+		return c.withinCaps()
 	}
 	for _, p := range s.scan.Problems {
 		c.ui.problem(p.String())
@@ -323,6 +323,20 @@ func (c *command) checked(s scanned) error {
 		c.ui.problem(fmt.Sprintf("%s: ... and %d more problems", c.o.file, more))
 	}
 	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, s.scan.ProblemCount)}
+}
+
+// withinCaps refuses, before anything is sent, a campaign over
+// --max-days-total or --max-memberships. The file is the campaign: its
+// rows already applied count too.
+func (c *command) withinCaps() error {
+	o, s := c.o, c.scan
+	switch {
+	case o.maxDaysTotal > 0 && s.Days > o.maxDaysTotal:
+		return &usageError{fmt.Sprintf("%s would grant %d free days in all, over --max-days-total %d; nothing was sent", o.file, s.Days, o.maxDaysTotal)}
+	case o.maxMemberships > 0 && s.Memberships > o.maxMemberships:
+		return &usageError{fmt.Sprintf("%s would touch %d memberships, over --max-memberships %d; nothing was sent", o.file, s.Memberships, o.maxMemberships)}
+	}
+	return nil
 }
 
 // clientOptions are the API client's settings, key and base URL aside.
