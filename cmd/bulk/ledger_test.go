@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"bulk/internal/batch"
+	"bulk/internal/report"
 	"bulk/internal/whopsim"
 )
 
@@ -125,5 +127,89 @@ func TestCaps(t *testing.T) {
 	}
 	if code, _, stderr := c.run("--max-days-total", "37", "--max-memberships", "3", in); code != exitOK {
 		t.Errorf("at the caps: exit %d\n%s", code, stderr)
+	}
+}
+
+// A saved plan is applied as rehearsed: rows whose membership changed
+// since (period end or status) fail, the rest go on; another file, or an
+// old plan, is refused with nothing sent.
+func TestApplyPlan(t *testing.T) {
+	for _, api := range []string{"current", "v2"} {
+		t.Run(api, func(t *testing.T) {
+			c := newCLI(t, whopsim.Config{API: api})
+			var b strings.Builder
+			b.WriteString("membership_id,days,metadata\n")
+			for i := range 10 {
+				fmt.Fprintf(&b, "mem_pl%d,7,\n", i)
+			}
+			b.WriteString("mem_plm,,\"{\"\"a\"\":\"\"b\"\"}\"\n")
+			in := c.file("pl.csv", b.String())
+			if code, _, stderr := c.run("--plan", in); code != exitOK {
+				t.Fatalf("plan: exit %d\n%s", code, stderr)
+			}
+			plan := filepath.Join(c.dir, "pl.plan.csv")
+			// Three memberships change after the plan read them.
+			m, _ := c.sim.Get("mem_pl2")
+			m.PeriodEnd = ptr(*m.PeriodEnd + 86400)
+			c.sim.Put(m)
+			m, _ = c.sim.Get("mem_pl5")
+			m.Status = "canceled"
+			c.sim.Put(m)
+			m, _ = c.sim.Get("mem_plm")
+			m.PeriodEnd = ptr(*m.PeriodEnd + 3*86400)
+			c.sim.Put(m)
+
+			other := c.file("other.csv", "membership_id,days\nmem_pl1,7\n")
+			sent := len(c.sim.Requests())
+			if code, _, stderr := c.run("--apply-plan", plan, other); code != exitInput || !strings.Contains(stderr, "is not the file the plan") {
+				t.Errorf("another file: exit %d, want 2\n%s", code, stderr)
+			}
+			if n := len(c.sim.Requests()) - sent; n != 0 {
+				t.Errorf("another file: %d requests sent", n)
+			}
+			code, _, stderr := c.run("--apply-plan", plan, in)
+			if code != exitRows {
+				t.Fatalf("apply: exit %d, want 1\n%s", code, stderr)
+			}
+			for _, r := range readReport(t, filepath.Join(c.dir, "pl.report.csv")) {
+				changed := map[string]bool{"mem_pl2": true, "mem_pl5": true, "mem_plm": true}[r["membership_id"]]
+				switch {
+				case changed && (r["status"] != "failed" || !strings.Contains(r["error"], "changed since the plan")):
+					t.Errorf("%s: %s %q, want failed, changed since the plan", r["membership_id"], r["status"], r["error"])
+				case !changed && r["status"] != "applied":
+					t.Errorf("%s: %s %q, want applied", r["membership_id"], r["status"], r["error"])
+				}
+			}
+			for _, e := range c.sim.Ledger() {
+				if e.ID == "mem_pl2" || e.ID == "mem_pl5" || e.ID == "mem_plm" {
+					t.Errorf("%s was changed (%s) though it changed since the plan", e.ID, e.Op)
+				}
+			}
+		})
+	}
+}
+
+// A plan older than a day is refused.
+func TestApplyOldPlan(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	in := c.file("old.csv", "membership_id,days\nmem_op1,7\n")
+	if code, _, stderr := c.run("--plan", in); code != exitOK {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	plan := filepath.Join(c.dir, "old.plan.csv")
+	s, err := report.ReadSummary(report.SummaryPath(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Started = s.Started.Add(-25 * time.Hour)
+	if err := report.WriteSummary(report.SummaryPath(plan), s); err != nil {
+		t.Fatal(err)
+	}
+	sent := len(c.sim.Requests())
+	if code, _, stderr := c.run("--apply-plan", plan, in); code != exitInput || !strings.Contains(stderr, "more than 24h0m0s") {
+		t.Errorf("exit %d, want 2 naming the age\n%s", code, stderr)
+	}
+	if n := len(c.sim.Requests()) - sent; n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
 }

@@ -43,8 +43,10 @@ type options struct {
 	allowRepeat    bool
 	maxDaysTotal   int64
 	maxMemberships int
+	applyPlan      string
 	timeout        time.Duration
 	simulate       bool
+	yes            bool // do not ask before a run on a terminal
 	logFormat      string
 	version        bool
 	help           bool
@@ -86,6 +88,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.state, "state", "", "directory for campaign journals, the ledger and locks (default: $BULK_STATE, else $XDG_STATE_HOME/bulk, else ~/.local/state/bulk; a campaign's journal in .bulk beside FILE is still used)")
 	fs.Int64Var(&o.maxDaysTotal, "max-days-total", 0, "refuse, before sending anything, a campaign that would grant more than N free days in all (0: no cap)")
 	fs.IntVar(&o.maxMemberships, "max-memberships", 0, "refuse, before sending anything, a campaign that would touch more than N memberships (0: no cap)")
+	fs.StringVar(&o.applyPlan, "apply-plan", "", "apply exactly what the plan report PLAN rehearsed: refused for another file or a plan older than 24 hours; rows whose membership changed since are not sent")
 	fs.BoolVar(&o.allowRepeat, "allow-repeat", false, "extend memberships even when another campaign of this state directory already extended them")
 	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
 	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
@@ -101,6 +104,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.settleDelay, "settle-delay", 5*time.Second, "wait before reading back a membership whose update has an unknown outcome")
 	fs.DurationVar(&o.quietPeriod, "quiet-period", time.Minute, "send again a request whose outcome was unknown only when a read this long after it still shows nothing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up waiting for an answer after this long (the outcome of such a request is then unknown, and settled)")
+	fs.BoolVar(&o.yes, "yes", false, "do not ask for confirmation before a run on a terminal (bulk never asks when stdin is not a terminal)")
 	fs.BoolVar(&o.simulate, "simulate", false, "run against the built-in simulator of the API on loopback (files get .simulated in their names)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines on stderr: text|json")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -178,6 +182,8 @@ func (o *options) check() error {
 		return &usageError{"--timeout must be positive"}
 	case o.settleDelay < 0:
 		return &usageError{"--settle-delay must not be negative"}
+	case o.applyPlan != "" && o.plan:
+		return &usageError{"--apply-plan applies a plan: it does not go with --plan"}
 	case o.maxDaysTotal < 0 || o.maxMemberships < 0:
 		return &usageError{"--max-days-total and --max-memberships must be 0 (no cap) or more"}
 	case o.quietPeriod < o.settleDelay:

@@ -29,12 +29,15 @@ import (
 type env struct {
 	getenv    func(string) string
 	terminal  bool                  // stderr is a terminal
+	stdinTerm bool                  // stdin is a terminal: a run asks before it sends (confirm.go)
+	stdin     io.Reader             // where the answer is read
 	simulator func(*whopsim.Config) // adjusts the built-in simulator (tests)
 	tune      func(*batch.Options)  // adjusts the engine (tests)
 }
 
 func systemEnv() env {
-	return env{getenv: os.Getenv, terminal: term.IsTerminal(int(os.Stderr.Fd()))}
+	return env{getenv: os.Getenv, terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		stdinTerm: term.IsTerminal(int(os.Stdin.Fd())), stdin: os.Stdin}
 }
 
 // run is the whole command: it returns the exit code.
@@ -78,9 +81,10 @@ type command struct {
 	ui      *ui
 	scan    *batch.Scan
 	rowsBad bool
-	bad     string // what rowsBad means, for the closing line
-	key     string // never printed, logged or written
-	sent    bool   // changes may have been sent: the engine started a run
+	bad     string                 // what rowsBad means, for the closing line
+	key     string                 // never printed, logged or written
+	planned map[int]report.Planned // --apply-plan: what the plan read, by line
+	sent    bool                   // changes may have been sent: the engine started a run
 }
 
 func (c *command) run(ctx context.Context) error {
@@ -152,11 +156,17 @@ func (c *command) run(ctx context.Context) error {
 		return err
 	}
 	defer j.Close()
+	if err := c.loadPlan(); err != nil {
+		return err
+	}
 	api, stopSim, err := c.connect()
 	if err != nil {
 		return err
 	}
 	defer stopSim()
+	if ok, err := c.confirm(ctx, api); !ok || err != nil {
+		return err
+	}
 	return c.apply(ctx, format, api, j)
 }
 
@@ -325,6 +335,35 @@ func (c *command) checked(s scanned) error {
 	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, s.scan.ProblemCount)}
 }
 
+// maxPlanAge is how old a saved plan may be for --apply-plan.
+const maxPlanAge = 24 * time.Hour
+
+// loadPlan reads the saved plan of --apply-plan, refusing one that is not
+// of this very file, read nothing, or is older than a day.
+func (c *command) loadPlan() error {
+	o := c.o
+	if o.applyPlan == "" {
+		return nil
+	}
+	s, err := report.ReadSummary(report.SummaryPath(o.applyPlan))
+	switch {
+	case err != nil:
+		return &usageError{fmt.Sprintf("--apply-plan %s: %v", o.applyPlan, err)}
+	case s.Mode != "plan":
+		return &usageError{fmt.Sprintf("--apply-plan %s is not a plan that read the memberships (mode %q); plan again without --offline", o.applyPlan, s.Mode)}
+	case s.InputSHA256 != c.scan.SHA256:
+		return &usageError{fmt.Sprintf("%s is not the file the plan %s rehearsed (its SHA-256 differs); nothing was sent", o.file, o.applyPlan)}
+	case time.Since(s.Started) > maxPlanAge:
+		return &usageError{fmt.Sprintf("the plan %s was made %s ago, more than %s; plan again", o.applyPlan,
+			time.Since(s.Started).Round(time.Minute), maxPlanAge)}
+	}
+	c.planned, err = report.ReadPlan(o.applyPlan)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	return nil
+}
+
 // withinCaps refuses, before anything is sent, a campaign over
 // --max-days-total or --max-memberships. The file is the campaign: its
 // rows already applied count too.
@@ -451,7 +490,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay, QuietPeriod: o.quietPeriod,
 		ReplaceMetadata: o.metadata == "replace", Progress: prog.set,
-		Ledger: ledger, AllowRepeat: o.allowRepeat,
+		Ledger: ledger, AllowRepeat: o.allowRepeat, Planned: c.planned,
 	}
 	if c.env.tune != nil {
 		c.env.tune(&opts)

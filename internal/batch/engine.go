@@ -48,6 +48,10 @@ type Options struct {
 	// campaign extended is skipped unless AllowRepeat.
 	Ledger      *journal.Ledger
 	AllowRepeat bool
+	// Planned, when set, is the state a saved plan read for each input
+	// line (--apply-plan): a row whose membership changed since is not
+	// sent.
+	Planned     map[int]report.Planned
 	MaxFailures int           // stop once more than this many rows failed in this run; 0 = no limit
 	SettleDelay time.Duration // wait before reading back a membership whose update has an unknown outcome (default 5s)
 	// QuietPeriod is how long after a request whose outcome is unknown a

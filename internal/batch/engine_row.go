@@ -105,6 +105,30 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) step[report.Row] {
 	return a.send()
 }
 
+// changedSincePlan reports a row whose membership is not what the saved
+// plan read (its period end or its status): failed, nothing sent.
+func (e *Engine) changedSincePlan(row Row, m *client.Membership) (report.Row, bool) {
+	if e.opts.Planned == nil {
+		return report.Row{}, false
+	}
+	p, ok := e.opts.Planned[row.Line]
+	var why string
+	switch {
+	case !ok || p.MembershipID != row.MembershipID:
+		why = "the plan has no such row"
+	case !eq(p.PeriodEnd, m.PeriodEnd):
+		why = fmt.Sprintf("period end %s, now %s", date(p.PeriodEnd), date(m.PeriodEnd))
+	case p.MembershipStatus != m.Status:
+		why = fmt.Sprintf("status %s, now %s", p.MembershipStatus, m.Status)
+	default:
+		return report.Row{}, false
+	}
+	r := baseRow(row, StatusFailed)
+	r.Error, r.MembershipStatus, r.PreviousPeriodEnd = "changed since the plan: "+why, m.Status, m.PeriodEnd
+	e.rowFailed()
+	return r, true
+}
+
 // repeat reports a row whose membership another campaign of the state
 // directory already extended: skipped, unless AllowRepeat.
 func (e *Engine) repeat(row Row) (report.Row, bool) {
@@ -141,6 +165,9 @@ func (a *adding) send() step[report.Row] {
 			m, err := e.get(row.MembershipID)
 			if err != nil {
 				return finished(e.readFailed(row, a.prior, a.attempts, err))
+			}
+			if r, changed := e.changedSincePlan(row, m); changed {
+				return finished(r)
 			}
 			a.before = m
 		}

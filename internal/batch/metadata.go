@@ -30,6 +30,11 @@ func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
 		if err != nil {
 			return e.readFailed(row, prior, attempts, err)
 		}
+		if try == 0 {
+			if r, changed := e.changedSincePlan(row, before); changed {
+				return r
+			}
+		}
 		intent := e.intent(row, before, attempts+1)
 		attempts++
 		steps := e.metadataSteps(row.Metadata, before.Metadata)

@@ -27,6 +27,9 @@ type Membership struct {
 	ID      string
 	Status  string // trialing, active, past_due, completed, canceled, expired, unresolved
 	Account string // the business the membership belongs to, when the API says
+	// AccountTitle is that business's name (Current API: account.title;
+	// empty on v2).
+	AccountTitle string
 	// PeriodStart and PeriodEnd bound the period that free days extend:
 	// PeriodEnd is the date free days move. Current API:
 	// current_period_start and current_period_end; v2: renewal_period_start,

@@ -148,7 +148,8 @@ type currentMembership struct {
 	CurrentPeriodEnd   timestamp       `json:"current_period_end"`
 	Metadata           json.RawMessage `json:"metadata"`
 	Account            *struct {
-		ID string `json:"id"`
+		ID    string `json:"id"`
+		Title string `json:"title"`
 	} `json:"account"`
 	AccountID string    `json:"account_id"` // not in the schema; read if it ever is
 	ProductID string    `json:"product_id"`
@@ -172,6 +173,9 @@ func (w *currentMembership) membership() *Membership {
 	}
 	if w.Account != nil && w.Account.ID != "" {
 		m.Account = w.Account.ID
+	}
+	if w.Account != nil {
+		m.AccountTitle = w.Account.Title
 	}
 	return m
 }

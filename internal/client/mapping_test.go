@@ -19,8 +19,8 @@ func describe(m *Membership) string {
 		}
 		return fmt.Sprint(*p)
 	}
-	return fmt.Sprintf("{%s %s account=%q start=%s end=%s metadata=%s status=%d product=%q plan=%q user=%q created=%s}",
-		m.ID, m.Status, m.Account, t(m.PeriodStart), t(m.PeriodEnd), m.Metadata, m.HTTPStatus, m.ProductID, m.PlanID, m.UserID, t(m.CreatedAt))
+	return fmt.Sprintf("{%s %s account=%q title=%q start=%s end=%s metadata=%s status=%d product=%q plan=%q user=%q created=%s}",
+		m.ID, m.Status, m.Account, m.AccountTitle, t(m.PeriodStart), t(m.PeriodEnd), m.Metadata, m.HTTPStatus, m.ProductID, m.PlanID, m.UserID, t(m.CreatedAt))
 }
 
 const noon = 1767268800 // 2026-01-01T12:00:00Z
@@ -36,7 +36,7 @@ func TestCurrentMapping(t *testing.T) {
 			"current_period_end":"2026-01-01T12:00:00.000Z","metadata":{"a":1},"account":{"id":"biz_1","title":"Shop"},
 			"product_id":"prod_1","plan_id":"plan_1","user_id":"user_1","created_at":"2025-06-01T08:30:00Z",
 			"billing_period_days":30,"cancel_at_period_end":false,"member":{"id":"mber_1"},"new_field":[1,{"x":null}]}`,
-			Membership{ID: "mem_a", Status: "active", Account: "biz_1", PeriodStart: i64(noon - 31*86400), PeriodEnd: i64(noon),
+			Membership{ID: "mem_a", Status: "active", Account: "biz_1", AccountTitle: "Shop", PeriodStart: i64(noon - 31*86400), PeriodEnd: i64(noon),
 				Metadata: json.RawMessage(`{"a":1}`), HTTPStatus: 200, ProductID: "prod_1", PlanID: "plan_1", UserID: "user_1",
 				CreatedAt: i64(1748766600)}},
 		{"without millis", `{"id":"mem_a","current_period_end":"2026-01-01T12:00:00Z"}`,
@@ -50,6 +50,7 @@ func TestCurrentMapping(t *testing.T) {
 		{"account_id fallback", `{"id":"mem_a","account_id":"biz_2"}`, Membership{ID: "mem_a", Account: "biz_2", HTTPStatus: 200}},
 		{"account wins over account_id", `{"id":"mem_a","account_id":"biz_2","account":{"id":"biz_1"}}`,
 			Membership{ID: "mem_a", Account: "biz_1", HTTPStatus: 200}},
+		{"account title", `{"id":"mem_a","account":{"id":"biz_1","title":"Acme \u00e9 Co"}}`, Membership{ID: "mem_a", Account: "biz_1", AccountTitle: "Acme é Co", HTTPStatus: 200}},
 		{"Unix seconds, leniently", `{"id":"mem_a","current_period_end":1767268800}`,
 			Membership{ID: "mem_a", PeriodEnd: i64(noon), HTTPStatus: 200}},
 		{"empty metadata", `{"id":"mem_a","metadata":{}}`, Membership{ID: "mem_a", Metadata: json.RawMessage(`{}`), HTTPStatus: 200}},
