@@ -213,3 +213,17 @@ func TestApplyOldPlan(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// A rehearsal on the simulator keeps its own ledger: the real run of the
+// same file afterwards extends every membership.
+func TestSimulationDoesNotBlockTheRealRun(t *testing.T) {
+	c := newCLI(t, whopsim.Config{})
+	state := filepath.Join(c.dir, "state")
+	in := c.file("real.csv", "membership_id,days\nmem_r1,7\nmem_r2,7\n")
+	if code, _, stderr := c.runIn(state, "--simulate", in); code != exitOK {
+		t.Fatalf("simulation: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := c.runIn(state, in); code != exitOK || c.extends() != 2 {
+		t.Errorf("real run after a simulation: exit %d, %d extends, want 2\n%s", code, c.extends(), stderr)
+	}
+}

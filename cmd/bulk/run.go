@@ -117,6 +117,12 @@ func (c *command) run(ctx context.Context) error {
 	if o.state == "" {
 		o.state, legacy = defaultState(o.file, o.campaign, c.env.getenv)
 	}
+	if o.simulate {
+		// Simulated campaigns keep their journals and ledger apart: a
+		// rehearsal of a real file must never make its real run skip rows
+		// as already extended.
+		o.state, legacy = filepath.Join(o.state, "simulated"), false
+	}
 	if o.report == "" {
 		o.report = report.DefaultPath(o.file, o.plan, tag)
 	}

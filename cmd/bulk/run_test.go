@@ -374,12 +374,12 @@ func TestSimulateUsesItsOwnFiles(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, p := range []string{"camp.simulated.report.csv", ".bulk/camp.simulated.journal"} {
+	for _, p := range []string{"camp.simulated.report.csv", ".bulk/simulated/camp.simulated.journal", ".bulk/simulated/ledger"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			t.Errorf("missing %s", p)
 		}
 	}
-	for _, p := range []string{"camp.report.csv", ".bulk/camp.journal"} {
+	for _, p := range []string{"camp.report.csv", ".bulk/camp.journal", ".bulk/ledger"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
 			t.Errorf("a simulation wrote the real campaign's %s", p)
 		}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"bulk/internal/batch"
@@ -92,6 +93,9 @@ func settle(o *settleOptions, getenv func(string) string, stdout io.Writer) erro
 	state := o.state
 	if state == "" {
 		state, _ = defaultState(o.file, campaign, getenv)
+	}
+	if o.simulate {
+		state = filepath.Join(state, "simulated") // as a simulated run keeps it
 	}
 	if _, ok, err := journal.Origin(state, campaign); err != nil || !ok {
 		return fmt.Errorf("campaign %q has no journal in %s: %v", campaign, state, err)
