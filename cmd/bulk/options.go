@@ -62,6 +62,10 @@ again resumes an interrupted campaign; no membership gets free days twice.
   bulk --plan FILE          dry run: what would happen, nothing is changed
   bulk --simulate FILE      rehearse against a built-in simulator of the API
   bulk FILE                 do it (needs WHOP_API_KEY)
+  bulk select [filters] --days N -o FILE
+                            write a campaign file from a filtered listing (bulk select --help)
+  bulk settle FILE --applied|--not-applied IDS
+                            record what you found for rows bulk left unknown
 
 Flags:
 `

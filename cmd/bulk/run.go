@@ -45,6 +45,9 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) in
 	if len(args) > 0 && args[0] == "settle" {
 		return runSettle(ctx, args[1:], e.getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "select" {
+		return runSelect(ctx, args[1:], e, stdout, stderr)
+	}
 	o, fs, err := parseArgs(args, stderr)
 	switch {
 	case err != nil:

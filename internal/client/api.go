@@ -39,7 +39,7 @@ type Membership struct {
 	Metadata    json.RawMessage // the object as the API sent it; nil when null
 	HTTPStatus  int             // status of the answer it came in
 
-	// Informational, for listing (Current API only; empty on v2).
+	// Informational, for listing and select.
 	ProductID string
 	PlanID    string
 	UserID    string

@@ -3,10 +3,12 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -204,19 +206,66 @@ func TestListBadPages(t *testing.T) {
 	}
 }
 
-// v2 does not list: the request is refused before it is sent.
-func TestV2DoesNotList(t *testing.T) {
-	rec, base := newAPI(t, reply(200, `{"data":[]}`))
-	c := newClient(t, "v2", base)
-	_, err := c.List(testCtx(t), ListFilter{}, "")
-	if e := asError(t, err); e.Kind != NotSent {
-		t.Errorf("%v (kind %v), want NotSent", err, e.Kind)
+// v2 lists by page number, 50 a page, and filters on this side what its
+// query cannot say.
+func TestV2List(t *testing.T) {
+	page := func(current, total int, members ...string) string {
+		return fmt.Sprintf(`{"pagination":{"current_page":%d,"total_page":%d,"total_count":99},"data":[%s]}`,
+			current, total, strings.Join(members, ","))
 	}
-	if !errors.Is(err, ErrListNeedsCurrent) {
-		t.Errorf("%v is not ErrListNeedsCurrent", err)
+	mem := func(id, status, product, plan string, created int64) string {
+		return fmt.Sprintf(`{"id":%q,"status":%q,"product":%q,"plan":%q,"user":"user_1","created_at":%d,"expires_at":null,"renewal_period_end":1800000000,"metadata":{}}`,
+			id, status, product, plan, created)
 	}
-	if n := len(rec.all()); n != 0 {
-		t.Errorf("the server saw %d requests", n)
+	all := []string{
+		mem("mem_a", "active", "prod_1", "plan_1", 100),
+		mem("mem_b", "canceled", "prod_2", "plan_2", 200),
+		mem("mem_c", "active", "prod_3", "plan_1", 300),
+	}
+	at := func(sec int64) *time.Time { t := time.Unix(sec, 0); return &t }
+	tests := []struct {
+		name      string
+		f         ListFilter
+		after     string
+		body      string
+		wantQuery string
+		wantIDs   []string
+		wantNext  string
+	}{
+		{"first page", ListFilter{}, "", page(1, 3, all...), "page=1&per=50", []string{"mem_a", "mem_b", "mem_c"}, "2"},
+		{"last page", ListFilter{}, "3", page(3, 3, all[0]), "page=3&per=50", []string{"mem_a"}, ""},
+		{"empty page past the end", ListFilter{}, "2", page(2, 5), "page=2&per=50", nil, ""},
+		{"one product, one plan, status by the server", ListFilter{ProductIDs: []string{"prod_1"}, PlanIDs: []string{"plan_1"}, Status: "active"}, "",
+			page(1, 1, all[0]), "page=1&per=50&plan_id=plan_1&product_id=prod_1&status=active", []string{"mem_a"}, ""},
+		{"several products here", ListFilter{ProductIDs: []string{"prod_1", "prod_3"}}, "", page(1, 2, all...), "page=1&per=50",
+			[]string{"mem_a", "mem_c"}, "2"},
+		{"several plans here", ListFilter{PlanIDs: []string{"plan_2", "plan_9"}}, "", page(1, 1, all...), "page=1&per=50", []string{"mem_b"}, ""},
+		{"created dates here", ListFilter{CreatedAfter: at(100), CreatedBefore: at(300)}, "", page(1, 1, all...), "page=1&per=50", []string{"mem_b"}, ""},
+		{"a status v2 lacks", ListFilter{Status: "paused"}, "", page(1, 2, all...), "page=1&per=50", nil, "2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, base := newAPI(t, reply(200, tt.body))
+			c := newClient(t, "v2", base)
+			p, err := c.List(testCtx(t), tt.f, tt.after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := rec.all()
+			if len(reqs) != 1 || reqs[0].Path != "/memberships" || reqs[0].RawQuery != tt.wantQuery {
+				t.Fatalf("requests %v, want one GET /memberships?%s", reqs, tt.wantQuery)
+			}
+			var ids []string
+			for _, m := range p.Memberships {
+				ids = append(ids, m.ID)
+				if m.UserID != "user_1" || m.ProductID == "" || m.PlanID == "" || m.CreatedAt == nil || m.PeriodEnd == nil {
+					t.Errorf("%+v: informational fields missing", m)
+				}
+			}
+			if !slices.Equal(ids, tt.wantIDs) || p.Next != tt.wantNext {
+				t.Errorf("got %v next %q, want %v next %q", ids, p.Next, tt.wantIDs, tt.wantNext)
+			}
+		})
 	}
 }
 

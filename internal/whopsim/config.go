@@ -70,6 +70,11 @@ type Config struct {
 	// and the latency, even if a fault then fails it.
 	RenewRate float64
 
+	// Population creates this many memberships at New (PopulationID(0)
+	// on), spread over products, plans, statuses and creation dates from
+	// Seed, for listing (bulk select --simulate) to find.
+	Population int
+
 	// NoLog disables the request log (Requests, MaxInWindow) for
 	// benchmarks with millions of requests. The ledger is kept.
 	NoLog bool

@@ -46,6 +46,7 @@ func New(cfg Config) *Server {
 	} else {
 		s.api = currentAPI{s}
 	}
+	s.populate()
 	return s
 }
 

@@ -8,15 +8,20 @@ import (
 
 // v2API is the retired v2 dialect: GET /api/v2/memberships/{id},
 // POST /api/v2/memberships/{id}/add_free_days and POST
-// /api/v2/memberships/{id} (metadata), answered 200 and 201; one rate
+// /api/v2/memberships/{id} (metadata), answered 200 and 201, and GET
+// /api/v2/memberships?page&per (the list, v2list.go); one rate
 // limit for everything with a cooldown; idempotency only when
 // Config.HonorIdempotency asks for it.
 type v2API struct{ s *Server }
 
 func (v2API) prefix() string { return "/api/v2/" }
 
-// route maps the three membership endpoints; the expand[] query is ignored.
+// route maps the membership endpoints and the list; the expand[] query
+// is ignored.
 func (a v2API) route(method, path string) (op, id string) {
+	if path == a.prefix()+"memberships" && method == http.MethodGet {
+		return OpList, ""
+	}
 	rest, ok := strings.CutPrefix(path, a.prefix()+"memberships/")
 	if !ok {
 		return "", ""
@@ -77,6 +82,8 @@ func (a v2API) run(c call) reply {
 		return jsonReply(http.StatusOK, a.wire(m))
 	case OpExtend:
 		return a.extend(c)
+	case OpList:
+		return a.list(c)
 	}
 	return a.update(c)
 }

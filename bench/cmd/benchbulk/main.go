@@ -30,7 +30,7 @@ import (
 	"time"
 )
 
-var scenarios = []string{"pace", "api", "overhead", "latency", "compare", "memory", "resume"}
+var scenarios = []string{"pace", "api", "select", "overhead", "latency", "compare", "memory", "resume"}
 
 type config struct {
 	only     []string
@@ -108,7 +108,7 @@ func run(ctx context.Context, c config) error {
 	}
 	b.printMachine()
 	run := map[string]func(context.Context) error{
-		"pace": b.pace, "api": b.api, "overhead": b.overhead, "latency": b.latency,
+		"pace": b.pace, "api": b.api, "select": b.selectMemberships, "overhead": b.overhead, "latency": b.latency,
 		"compare": b.compare, "memory": b.memory, "resume": b.resume,
 	}
 	for _, s := range scenarios { // always in this order: resume reuses memory's campaign
