@@ -229,7 +229,11 @@ func (c *command) selectAndWrite(ctx context.Context, s *selectOptions) error {
 	skipped := 0
 	started := time.Now()
 	c.ui.info("listing memberships", "api", s.o.api, "file", s.out)
+	prog := c.ui.progress(-1, "listing memberships") // no total is known in advance
+	listed := 0
 	err = batch.Select(ctx, api, s.filter, opts, func(m client.Membership) error {
+		listed++
+		prog.set(listed)
 		if !batch.ValidMembershipID(m.ID) {
 			skipped++
 			c.ui.warn("left out a listed membership whose id a campaign file cannot hold", "id", truncate(m.ID, 80))
@@ -238,6 +242,7 @@ func (c *command) selectAndWrite(ctx context.Context, s *selectOptions) error {
 		byStatus[m.Status]++
 		return w.add(m, s)
 	})
+	prog.finish()
 	if err != nil {
 		return fmt.Errorf("%w; %s was not written", err, s.out)
 	}

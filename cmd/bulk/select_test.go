@@ -216,3 +216,18 @@ func TestSelectSimulate(t *testing.T) {
 		})
 	}
 }
+
+// On a terminal the listing shows a progress indicator on stderr, and
+// clears it before the summary.
+func TestSelectProgressOnATerminal(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sim.csv")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"select", "--simulate", "--api-limit", "none", "--days", "5", "-o", out},
+		env{getenv: func(string) string { return "" }, terminal: true}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "\r| listing memberships (") {
+		t.Errorf("no progress on the terminal:\n%q", stderr.String())
+	}
+}

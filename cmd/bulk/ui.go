@@ -134,6 +134,10 @@ func (p *progress) set(done int) {
 			p.u.info("progress", "done", done, "total", p.total, "paused", pausedText(left))
 			return
 		}
+		if p.total < 0 { // not known in advance: a listing
+			p.u.info("progress", "done", done)
+			return
+		}
 		p.u.info("progress", "done", done, "total", p.total)
 	}
 }
