@@ -100,16 +100,7 @@ func (c *command) run(ctx context.Context) error {
 	if !named {
 		o.campaign = defaultCampaign(o.file)
 	}
-	// A simulated run keeps its own campaign and report, one per API, so
-	// that it never touches the real campaign's and either API can be
-	// tried on the same file.
-	tag := ""
-	switch {
-	case o.simulate && o.api == "v2":
-		tag = "v2.simulated"
-	case o.simulate:
-		tag = "simulated"
-	}
+	tag := simulatedTag(o.simulate, o.api)
 	if tag != "" {
 		o.campaign += "." + tag
 	}
@@ -186,6 +177,19 @@ func badCampaign(err error, named bool) error {
 		err = fmt.Errorf("%w; the campaign is named after the file unless --campaign says otherwise", err)
 	}
 	return &fixError{err: err, hint: "name the campaign with --campaign NAME: letters, digits, '.', '_' and '-', not starting with a dot"}
+}
+
+// simulatedTag is what a simulated run adds to its campaign's and
+// report's names: it keeps its own, one per API, so that it never touches
+// the real campaign's and either API can be tried on the same file.
+func simulatedTag(simulate bool, api string) string {
+	switch {
+	case simulate && api == "v2":
+		return "v2.simulated"
+	case simulate:
+		return "simulated"
+	}
+	return ""
 }
 
 // defaultState is the state directory when --state is not given:

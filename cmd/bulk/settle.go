@@ -85,10 +85,8 @@ func settle(o *settleOptions, getenv func(string) string, stdout io.Writer) erro
 	if campaign == "" {
 		campaign = defaultCampaign(o.file)
 	}
-	if o.simulate && o.api == "v2" {
-		campaign += ".v2.simulated"
-	} else if o.simulate {
-		campaign += ".simulated"
+	if tag := simulatedTag(o.simulate, o.api); tag != "" {
+		campaign += "." + tag // as a simulated run names it
 	}
 	state := o.state
 	if state == "" {
