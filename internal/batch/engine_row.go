@@ -438,11 +438,10 @@ func (e *Engine) readFailed(row Row, prior *journal.Record, attempts int, err er
 }
 
 func (e *Engine) intent(row Row, before *client.Membership, attempts int) journal.Record {
-	payload := e.payload(row)
 	r := journal.Record{
 		Type: recIntent, At: time.Now().UnixMilli(), Run: e.opts.RunID,
 		Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
-		Payload: payload, Key: idempotencyKey(e.opts.Campaign, e.dialect, row, payload), Attempts: attempts,
+		Key: e.key(row), Attempts: attempts,
 	}
 	if row.Action == AddFreeDays {
 		r.Days = row.Days

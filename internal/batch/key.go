@@ -27,8 +27,10 @@ func stepKey(key string, obj []byte) string {
 	return "bulk-" + hashOf(key, string(obj))[:64]
 }
 
-// payload identifies what a row asks for (see payloadHash).
-func (e *Engine) payload(r Row) string { return payloadHash(r, e.opts.ReplaceMetadata) }
+// key is the row's Idempotency-Key in this campaign.
+func (e *Engine) key(r Row) string {
+	return IdempotencyKey(e.opts.Campaign, e.dialect, r, e.opts.ReplaceMetadata)
+}
 
 // payloadHash is the SHA-256 of the row's request body and, for metadata,
 // of the mode: the same object merged and replaced are different changes.

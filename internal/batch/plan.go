@@ -75,7 +75,7 @@ func (e *Engine) lookup(row Row) (journal.Record, bool, error) {
 // done: the campaign already applied what row asks for.
 func (e *Engine) done(row Row, rec journal.Record) bool {
 	return rec.Type == recOutcome && rec.Status == StatusApplied &&
-		(row.Action == AddFreeDays || rec.Payload == e.payload(row))
+		(row.Action == AddFreeDays || rec.Key == e.key(row))
 }
 
 // planDone reports a row the campaign already did.
