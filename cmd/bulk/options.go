@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"bulk/internal/client"
 )
 
-const version = "0.1.0"
 
 // minFlagRate is the slowest --rate accepted: one request every 100 s. A
 // slower one (1e-300, say) would send nothing in any run's lifetime.
@@ -142,12 +142,11 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs := newFlagSet(o, stderr)
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			msg := err.Error()
-			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-				msg = "unknown flag " + name
-			}
-			return o, fs, &usageError{msg}
+		if err := parseFlags(fs, args); errors.Is(err, flag.ErrHelp) {
+			o.help = true
+			return o, fs, nil
+		} else if err != nil {
+			return o, fs, err
 		}
 		if fs.NArg() == 0 {
 			break

@@ -42,6 +42,9 @@ func systemEnv() env {
 
 // run is the whole command: it returns the exit code.
 func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "help" {
+		return runHelp(ctx, args[1:], e, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "settle" {
 		return runSettle(ctx, args[1:], e.getenv, stdout, stderr)
 	}
@@ -51,15 +54,13 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) in
 	o, fs, err := parseArgs(args, stderr)
 	switch {
 	case err != nil:
-		ui := newUI(stderr, "text", false, nil)
-		ui.errorf("%v", err)
-		ui.hint("bulk --help shows the flags")
+		printError(newUI(stderr, "text", false, nil), err, "bulk --help")
 		return exitInput
 	case o.help:
 		printUsage(fs, stdout)
 		return exitOK
 	case o.version:
-		fmt.Fprintln(stdout, "bulk", version)
+		fmt.Fprintln(stdout, versionText())
 		return exitOK
 	}
 	c := &command{o: o, env: e, stdout: stdout, stderr: stderr}
@@ -426,7 +427,8 @@ func (c *command) connect() (client.API, func(), error) {
 		c.ui.info("simulating the Whop API on loopback", "api", o.api, "base_url", url)
 	}
 	if c.key == "" {
-		return nil, stop, &usageError{"WHOP_API_KEY is not set"}
+		return nil, stop, &fixError{err: errors.New("WHOP_API_KEY is not set; nothing was sent"),
+			hint: "export WHOP_API_KEY=... (an API key of the business, with the member:basic:read and member:manage scopes), or rehearse with --simulate"}
 	}
 	co.Key = c.key
 	api, err := client.New(co)

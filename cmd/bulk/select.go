@@ -59,9 +59,7 @@ type selectOptions struct {
 func runSelect(ctx context.Context, args []string, e env, stdout, stderr io.Writer) int {
 	s, fs, err := parseSelect(args)
 	if err != nil {
-		ui := newUI(stderr, "text", false, nil)
-		ui.errorf("%v", err)
-		ui.hint("bulk select --help shows the flags")
+		printError(newUI(stderr, "text", false, nil), err, "bulk select --help")
 		return exitInput
 	}
 	if s == nil {
@@ -125,12 +123,10 @@ func parseSelect(args []string) (*selectOptions, *flag.FlagSet, error) {
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "give up waiting for a page after this long (it is asked for again)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines on stderr: text|json")
 	fs.BoolVar(&help, "help", false, "show this help")
-	if err := fs.Parse(args); err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "unknown flag " + name
-		}
-		return nil, fs, &usageError{msg}
+	if err := parseFlags(fs, args); errors.Is(err, flag.ErrHelp) {
+		return nil, fs, nil
+	} else if err != nil {
+		return nil, fs, err
 	}
 	if help {
 		return nil, fs, nil

@@ -33,9 +33,12 @@ type settleOptions struct {
 func runSettle(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	ui := newUI(stderr, "text", false, nil)
 	o, err := parseSettle(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, settleUsage)
+		return exitOK
+	}
 	if err != nil {
-		ui.errorf("%v", err)
-		fmt.Fprint(stderr, settleUsage)
+		printError(ui, err, "bulk settle --help")
 		return exitInput
 	}
 	if err := settle(o, getenv, stdout); err != nil {
@@ -59,9 +62,10 @@ func parseSettle(args []string) (*settleOptions, error) {
 	fs.StringVar(&o.state, "state", "", "the state directory (default: as for a run)")
 	fs.StringVar(&o.api, "api", "current", "with --simulate: the simulated campaign of this API")
 	fs.BoolVar(&o.simulate, "simulate", false, "the simulated campaign of FILE")
+	fs.Usage = func() {}
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
