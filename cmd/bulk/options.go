@@ -15,7 +15,6 @@ import (
 	"bulk/internal/client"
 )
 
-
 // minFlagRate is the slowest --rate accepted: one request every 100 s. A
 // slower one (1e-300, say) would send nothing in any run's lifetime.
 const minFlagRate = 0.01
