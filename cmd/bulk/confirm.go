@@ -12,6 +12,7 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 )
 
 // confirm asks before a run sends anything, when someone is there to
@@ -45,11 +46,11 @@ func (c *command) confirm(ctx context.Context, api client.API) (bool, error) {
 	fmt.Fprintf(w, "bulk is about to change memberships%s:\n", where)
 	fmt.Fprintf(w, "  business     %s\n", business)
 	label := "operation"
-	if n := c.scan.PerAction[batch.AddFreeDays]; n > 0 {
+	if n := c.scan.PerAction[input.AddFreeDays]; n > 0 {
 		fmt.Fprintf(w, "  %-11s  add free days (%d rows)\n", label, n)
 		label = ""
 	}
-	if n := c.scan.PerAction[batch.UpdateMetadata]; n > 0 {
+	if n := c.scan.PerAction[input.UpdateMetadata]; n > 0 {
 		mode := "merge: the row's keys are set, the membership's other keys kept"
 		if o.metadata == "replace" {
 			mode = "replace: the metadata becomes exactly the row's object"

@@ -112,7 +112,7 @@ func TestConfirmYesApplies(t *testing.T) {
 			if writes, reads := changes(c.sim); writes != 7 || reads != 1+7 || len(c.sim.Ledger()) != 7 {
 				t.Errorf("%d writes, %d reads, %d applied, want 7, 1+7 (the business, then the engine's), 7", writes, reads, len(c.sim.Ledger()))
 			}
-			if !strings.Contains(stdout, "applied          7") {
+			if !strings.Contains(stdout, "campaign: applied 7 of 7") {
 				t.Errorf("summary:\n%s", stdout)
 			}
 		})
@@ -141,7 +141,7 @@ func TestConfirmNotAsked(t *testing.T) {
 			if strings.Contains(stderr, "Apply?") || strings.Contains(stderr, "nothing was changed") {
 				t.Errorf("asked:\n%s", stderr)
 			}
-			if !strings.Contains(stdout, "applied          7") {
+			if !strings.Contains(stdout, "campaign: applied 7 of 7") {
 				t.Errorf("summary:\n%s", stdout)
 			}
 			writes, reads := changes(c.sim)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"bulk/internal/input"
 )
 
 // parseFlags parses args with fs, turning what package flag says into a
@@ -119,7 +121,7 @@ func closestFlag(fs *flag.FlagSet, name string) string {
 	best, bestD := "", 3
 	var prefixed []string
 	fs.VisitAll(func(f *flag.Flag) {
-		if d := editDistance(strings.ToLower(name), f.Name); d < bestD {
+		if d := input.EditDistance(strings.ToLower(name), f.Name); d < bestD {
 			best, bestD = f.Name, d
 		}
 		if len(name) >= 2 && strings.HasPrefix(f.Name, name) {
@@ -130,33 +132,6 @@ func closestFlag(fs *flag.FlagSet, name string) string {
 		return prefixed[0]
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, counting a
-// swap of two neighbours as one edit (--simualte is one away from
-// --simulate).
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // runHelp is `bulk help [select|settle]`.

@@ -1,6 +1,7 @@
 // Command bulk applies a compensation campaign — free days or metadata —
-// to every membership listed in a CSV or JSONL file, through the Whop v2
-// API, at the API's pace, resumably. See README.md.
+// to every membership listed in a CSV or JSONL file, through Whop's API
+// (the Current API, or v2 with --api v2), at the API's pace, resumably.
+// See README.md.
 package main
 
 import (
@@ -31,12 +32,18 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, stopSignals()...)
+	// On a terminal the bar holds the cursor's line: the message starts a
+	// line of its own.
+	nl := ""
+	if systemEnv().terminal {
+		nl = "\n"
+	}
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "bulk: stopping: no new rows; requests in flight may finish, then the report is written (signal again to stop at once)")
+		fmt.Fprintln(os.Stderr, nl+"bulk: stopping: no new rows; requests in flight may finish, then the report is written (signal again to stop at once)")
 		cancel()
 		<-sigs
-		fmt.Fprintln(os.Stderr, "bulk: stopped at once; the journal is consistent: run the same command again to continue")
+		fmt.Fprintln(os.Stderr, nl+"bulk: stopped at once; the journal is consistent: run the same command again to continue")
 		os.Exit(exitStopped)
 	}()
 	os.Exit(run(ctx, os.Args[1:], systemEnv(), os.Stdout, os.Stderr))

@@ -40,6 +40,7 @@ type options struct {
 	settleDelay    time.Duration
 	quietPeriod    time.Duration
 	allowRepeat    bool
+	retryFailed    bool
 	maxDaysTotal   int64
 	maxMemberships int
 	applyPlan      string
@@ -92,6 +93,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.maxDaysTotal, "max-days-total", 0, "refuse, before sending anything, a campaign that would grant more than N free days in all (0: no cap)")
 	fs.IntVar(&o.maxMemberships, "max-memberships", 0, "refuse, before sending anything, a campaign that would touch more than N memberships (0: no cap)")
 	fs.StringVar(&o.applyPlan, "apply-plan", "", "apply exactly what the plan report PLAN rehearsed: refused for another file or a plan older than 24 hours; rows whose membership changed since are not sent")
+	fs.BoolVar(&o.retryFailed, "retry-failed", false, "send again rows that an earlier run recorded as failed for good (400, 404, 409, 422); without it they stay failed and are not sent")
 	fs.BoolVar(&o.allowRepeat, "allow-repeat", false, "extend memberships even when another campaign of this state directory already extended them")
 	fs.StringVar(&o.report, "report", "", "report path; .jsonl gives JSON lines (default: FILE without extension + .report.csv, plan: .plan.csv)")
 	fs.StringVar(&o.format, "format", "", "input format csv|jsonl (default: by FILE's extension)")
@@ -232,14 +234,22 @@ func (o *options) pace() (batch.Pace, error) {
 	return p, nil
 }
 
-// defaultCampaign is FILE's base name without its extension.
+// defaultCampaign is FILE's base name without its extension. A retry file
+// that a run wrote beside its report (NAME.report.retry.csv) belongs to
+// the campaign of NAME, so that running it continues that campaign.
 func defaultCampaign(file string) string {
 	base := filepath.Base(file)
 	if ext := filepath.Ext(base); ext != base {
 		base = strings.TrimSuffix(base, ext)
 	}
+	for strings.HasSuffix(base, retrySuffix) && len(base) > len(retrySuffix) {
+		base = strings.TrimSuffix(base, retrySuffix)
+	}
 	return base
 }
+
+// retrySuffix ends the base name of a retry file (see report.RetryPath).
+const retrySuffix = ".report.retry"
 
 // defaultMaxFailures stops a run whose rows are mostly failing before it
 // burns through the file: 10% of the rows, at least 50, at most 1000.

@@ -114,11 +114,12 @@ func kindOf(m fs.FileMode) string {
 	return "a special file"
 }
 
-// removeStaleTemps removes the temporary report and summary files that a
+// removeStaleTemps removes the temporary report, summary, page and retry files that a
 // run killed while writing them left behind (see report.RemoveStaleTemps
 // for which: those whose writing process is gone). A failure only warns.
 func (c *command) removeStaleTemps() {
-	for _, p := range []string{c.o.report, report.SummaryPath(c.o.report)} {
+	for _, p := range []string{c.o.report, report.SummaryPath(c.o.report), report.PagePath(c.o.report),
+		report.RetryPath(c.o.report, false), report.RetryPath(c.o.report, true)} {
 		removed, err := report.RemoveStaleTemps(p)
 		for _, f := range removed {
 			c.ui.info("removed a temporary file left by an interrupted run", "file", f)

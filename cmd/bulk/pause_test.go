@@ -39,7 +39,7 @@ func TestPauseInProgress(t *testing.T) {
 		{"line", false, false, []string{`level=WARN msg="rate limited (429): pausing extend requests" wait=1m0s capped=false`,
 			`msg=progress done=1 total=10 paused="paused 1m0s: rate limited"`}},
 		{"line, capped", false, true, []string{"capped=true", "bulk waits at most " + batch.MaxPause.String()}},
-		{"bar", true, false, []string{`msg="rate limited (429): pausing extend requests" wait=1m0s`}},
+		{"bar", true, false, []string{"bulk: warning: rate limited (429): pausing extend requests (wait 1m0s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

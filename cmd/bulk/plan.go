@@ -6,20 +6,22 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/report"
 )
 
 // plan is --plan: every membership read, no change sent.
-func (c *command) plan(ctx context.Context, format batch.Format, api client.API) error {
+func (c *command) plan(ctx context.Context, format input.Format, api client.API) error {
 	return c.runPlan(ctx, format, api)
 }
 
 // planOffline is --plan --offline: no network at all.
-func (c *command) planOffline(format batch.Format) error {
+func (c *command) planOffline(format input.Format) error {
 	return c.runPlan(context.Background(), format, nil)
 }
 
-func (c *command) runPlan(ctx context.Context, format batch.Format, api client.API) error {
+func (c *command) runPlan(ctx context.Context, format input.Format, api client.API) error {
 	o := c.o
 	started := time.Now()
 	// A plan only reads the journal: it takes no lock, so it may run
@@ -34,11 +36,15 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 		return err
 	}
 	defer ledger.Close()
-	rows, w, err := c.open(format)
+	rows, err := c.scan.Open()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	w, err := report.Create(o.report, c.scan.Extra)
+	if err != nil {
+		return err
+	}
 	defer w.Abort()
 
 	pace, _ := o.pace()
@@ -49,7 +55,7 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: c.ui.runID(), InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, Dialect: dialect, ReplaceMetadata: o.metadata == "replace",
-		Ledger: ledger, AllowRepeat: o.allowRepeat,
+		Ledger: ledger, AllowRepeat: o.allowRepeat, RetryFailed: o.retryFailed,
 	}
 	var eng *batch.Engine
 	mode := "plan-offline"
@@ -65,15 +71,17 @@ func (c *command) runPlan(ctx context.Context, format batch.Format, api client.A
 	}
 	t := newTally(c.scan)
 	cost := map[client.Op]int64{}
+	reasons := report.NewReasons()
 	planErr := eng.Plan(ctx, rows, func(r batch.PlanRow) error {
 		t.add(r.Row)
+		reasons.Add(r.Row)
 		cost[client.OpRead] += int64(r.Reads)
 		cost[r.WriteOp] += int64(r.Writes)
 		return w.Write(r.Row)
 	})
 	c.rowsBad, c.bad = t.bad(), "would fail"
 	s := t.summary(o, c.version(), c.scan, started, time.Now())
-	s.Mode = mode
+	s.Mode, s.Reasons = mode, reasons.List()
 	s.RequestsToSend, s.EstimatedRunSeconds = estimate(cost, pace, dialect)
 	if api != nil {
 		s.RequestsSent, s.RequestsPerOp, s.RateLimited = requestsSent(api)

@@ -19,6 +19,7 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
@@ -71,40 +72,48 @@ func run(ctx context.Context, args []string, e env, stdout, stderr io.Writer) in
 	case err != nil:
 		c.explain(err)
 	case c.rowsBad:
-		c.ui.errorf("some rows %s: see the status and error columns of %s", c.bad, c.o.report)
+		c.ui.errorf("some rows %s: see the status and error columns of %s, or the page %s", c.bad, c.o.report, report.PagePath(c.o.report))
+		if c.retry != "" {
+			c.ui.hint(fmt.Sprintf("those rows are in %s: fix what their error says, then run %s (it belongs to the same campaign)", c.retry, c.retryCommand(c.retry)))
+		}
+	case c.failedEarlier > 0:
+		c.ui.say("the campaign finished with %s that an earlier run reported: they are in %s; --retry-failed sends them again",
+			plural(c.failedEarlier, "failed row"), report.RetryPath(c.o.report, c.jsonl))
 	}
 	return code
 }
 
 // command is one invocation.
 type command struct {
-	o       *options
-	env     env
-	stdout  io.Writer
-	stderr  io.Writer
-	ui      *ui
-	scan    *batch.Scan
-	rowsBad bool
-	bad     string                 // what rowsBad means, for the closing line
-	key     string                 // never printed, logged or written
-	planned map[int]report.Planned // --apply-plan: what the plan read, by line
-	sent    bool                   // changes may have been sent: the engine started a run
+	o             *options
+	env           env
+	stdout        io.Writer
+	stderr        io.Writer
+	ui            *ui
+	scan          *input.Scan
+	rowsBad       bool
+	bad           string                 // what rowsBad means, for the closing line
+	failedEarlier int                    // failed rows an earlier run reported
+	retry         string                 // the retry file this run wrote, if it holds rows
+	jsonl         bool                   // the input is JSON lines (so is the retry file)
+	named         string                 // --campaign as given
+	stateGiven    bool                   // --state was given
+	key           string                 // never printed, logged or written
+	planned       map[int]report.Planned // --apply-plan: what the plan read, by line
+	sent          bool                   // changes may have been sent: the engine started a run
 }
 
 func (c *command) run(ctx context.Context) error {
 	o := c.o
-	format, err := batch.FormatOf(o.file, o.format)
+	format, err := input.FormatOf(o.file, o.format)
 	if err != nil {
 		return &usageError{err.Error()}
 	}
+	c.jsonl = format == input.JSONL
 	named := o.campaign != ""
-	if !named {
-		o.campaign = defaultCampaign(o.file)
-	}
+	c.named, c.stateGiven = o.campaign, o.state != ""
 	tag := simulatedTag(o.simulate, o.api)
-	if tag != "" {
-		o.campaign += "." + tag
-	}
+	o.campaign = campaignName(o.file, o.campaign, tag)
 	if err := journal.CheckCampaign(o.campaign); err != nil {
 		return badCampaign(err, named)
 	}
@@ -180,6 +189,43 @@ func badCampaign(err error, named bool) error {
 	return &fixError{err: err, hint: "name the campaign with --campaign NAME: letters, digits, '.', '_' and '-', not starting with a dot"}
 }
 
+// retryCommand is the command that sends the rows of the retry file
+// again, in this run's campaign and state directory.
+func (c *command) retryCommand(retry string) string {
+	args := []string{"bulk"}
+	if c.o.simulate {
+		args = append(args, "--simulate")
+	}
+	if c.o.api != "current" {
+		args = append(args, "--api", c.o.api)
+	}
+	if c.named != "" {
+		args = append(args, "--campaign", c.named)
+	}
+	if c.stateGiven {
+		args = append(args, "--state", c.o.state)
+	}
+	args = append(args, "--retry-failed", retry)
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// campaignName is the campaign a run of file belongs to: named, else
+// the file's (see defaultCampaign); a simulated run's campaign has the
+// tag after it, which a simulated run's retry file already has.
+func campaignName(file, named, tag string) string {
+	name := named
+	if name == "" {
+		name = defaultCampaign(file)
+	}
+	if tag == "" || (named == "" && strings.HasSuffix(name, "."+tag)) {
+		return name
+	}
+	return name + "." + tag
+}
+
 // simulatedTag is what a simulated run adds to its campaign's and
 // report's names: it keeps its own, one per API, so that it never touches
 // the real campaign's and either API can be tried on the same file.
@@ -253,6 +299,9 @@ func (c *command) alreadyFinished() (bool, error) {
 	if !t.OK || last.Type != "run" || last.Status != journal.StatusComplete || last.File != o.report {
 		return false, nil
 	}
+	if o.retryFailed {
+		return false, nil // the rows that failed for good are to be sent again
+	}
 	if sum, err := fileSHA256(o.file); err != nil || sum != last.Input {
 		return false, nil
 	}
@@ -271,6 +320,7 @@ func (c *command) alreadyFinished() (bool, error) {
 	}
 	c.ui.info("nothing to do: an earlier run finished this file and the campaign has not changed since", "report", o.report)
 	printSummary(c.stdout, s, o.report)
+	c.failedEarlier = s.FailedEarlier
 	return true, nil
 }
 
@@ -304,18 +354,18 @@ func fileSHA256(path string) (string, error) {
 
 // scanned is what reading the whole input once found.
 type scanned struct {
-	scan *batch.Scan
+	scan *input.Scan
 	err  error
 }
 
-func (c *command) scanFile(format batch.Format) scanned {
+func (c *command) scanFile(format input.Format) scanned {
 	// A null value asks the API to merge it, wherever its update merges
 	// (the Current API) or --metadata merge does.
 	d, err := client.DialectOf(c.clientOptions())
 	if err != nil {
 		return scanned{nil, err}
 	}
-	s, err := batch.ScanFile(c.o.file, format, c.o.metadata == "merge" || d.MetadataMerges)
+	s, err := input.ScanFile(c.o.file, format, c.o.metadata == "merge" || d.MetadataMerges)
 	return scanned{s, err}
 }
 
@@ -323,7 +373,7 @@ func (c *command) scanFile(format batch.Format) scanned {
 // after the other, not at once: the scan's duplicate table and the
 // journal's index, built together, would double the peak memory of a
 // million-row campaign.
-func (c *command) checkAndLock(format batch.Format) (*journal.Journal, error) {
+func (c *command) checkAndLock(format input.Format) (*journal.Journal, error) {
 	if err := c.checked(c.scanFile(format)); err != nil {
 		return nil, err
 	}
@@ -344,9 +394,15 @@ func (c *command) checked(s scanned) error {
 		c.ui.problem(p.String())
 	}
 	if more := s.scan.ProblemCount - len(s.scan.Problems); more > 0 {
-		c.ui.problem(fmt.Sprintf("%s: ... and %d more problems", c.o.file, more))
+		c.ui.problem(fmt.Sprintf("%s: ... and %s more %s", c.o.file, thousands(more), noun(more, "problem")))
 	}
-	return &usageError{fmt.Sprintf("%s: %d invalid rows or problems; nothing was sent", c.o.file, s.scan.ProblemCount)}
+	if kinds := s.scan.ProblemKinds(); len(kinds) > 1 && s.scan.ProblemCount >= 10 {
+		c.ui.problem(fmt.Sprintf("%s: the problems by kind:", c.o.file))
+		for _, k := range kinds {
+			c.ui.problem(fmt.Sprintf("  %s: %s", plural(k.Count, "problem"), k.Kind))
+		}
+	}
+	return &usageError{fmt.Sprintf("%s: %s; nothing was sent", c.o.file, plural(s.scan.ProblemCount, "problem"))}
 }
 
 // maxPlanAge is how old a saved plan may be for --apply-plan.
@@ -424,7 +480,7 @@ func (c *command) connect() (client.API, func(), error) {
 			return nil, stop, fmt.Errorf("start the simulator: %w", err)
 		}
 		co.BaseURL, stop = url, shutdown
-		c.ui.info("simulating the Whop API on loopback", "api", o.api, "base_url", url)
+		c.ui.record("simulating the Whop API on loopback", "api", o.api, "base_url", url)
 	}
 	if c.key == "" {
 		return nil, stop, &fixError{err: errors.New("WHOP_API_KEY is not set; nothing was sent"),
@@ -469,7 +525,7 @@ func (c *command) openLedger(readOnly bool) (*journal.Ledger, error) {
 }
 
 // apply is the real run.
-func (c *command) apply(ctx context.Context, format batch.Format, api client.API, j *journal.Journal) error {
+func (c *command) apply(ctx context.Context, format input.Format, api client.API, j *journal.Journal) error {
 	o := c.o
 	started := time.Now()
 	runID := c.ui.runID()
@@ -487,36 +543,50 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	if err := ledger.RecordInput(c.scan.SHA256, o.campaign, started); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	rows, w, err := c.open(format)
+	rows, err := c.scan.Open()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	defer w.Abort()
+	out, err := c.createOutputs(format)
+	if err != nil {
+		return err
+	}
+	defer out.abort()
 
 	pace, _ := o.pace()
 	maxFail := o.maxFailures
 	if maxFail < 0 {
 		maxFail = defaultMaxFailures(c.scan.Rows)
 	}
+	c.header()
 	prog := c.ui.progress(c.scan.Rows, "applying")
 	pace.OnPause = c.onPause(prog)
 	opts := batch.Options{
 		Campaign: o.campaign, RunID: runID, InputSHA256: c.scan.SHA256,
 		Concurrency: o.concurrency, Pace: pace, MaxFailures: maxFail, SettleDelay: o.settleDelay, QuietPeriod: o.quietPeriod,
-		ReplaceMetadata: o.metadata == "replace", Progress: prog.set,
-		Ledger: ledger, AllowRepeat: o.allowRepeat, Planned: c.planned,
+		ReplaceMetadata: o.metadata == "replace",
+		Ledger:          ledger, AllowRepeat: o.allowRepeat, RetryFailed: o.retryFailed, Planned: c.planned,
 	}
 	if c.env.tune != nil {
 		c.env.tune(&opts)
 	}
-	c.ui.info("run started", "file", o.file, "rows", c.scan.Rows, "api", o.api, "version", c.version(), "concurrency", o.concurrency)
+	c.ui.record("run started", "file", o.file, "rows", c.scan.Rows, "api", o.api, "version", c.version(), "concurrency", o.concurrency)
 	t := newTally(c.scan)
 	eng := batch.New(api, j, opts)
 	c.sent = true
 	runErr := eng.Run(ctx, rows, func(r report.Row) error {
 		t.add(r)
-		return w.Write(r)
+		if r.Earlier {
+			prog.earlierRow()
+		} else {
+			prog.row()
+		}
+		reason, tell, err := out.write(r)
+		if tell && !r.Earlier {
+			c.ui.say("%s: %s so far (line %d)", reason.Label(), plural(reason.Count, "row"), r.Line)
+		}
+		return err
 	})
 	prog.finish()
 	if runErr == nil && rows.SHA256() != c.scan.SHA256 {
@@ -529,7 +599,7 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	if err := j.Sync(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("journal: %w", err)
 	}
-	c.rowsBad, c.bad = t.bad(), "failed or are unknown"
+	c.rowsBad, c.bad, c.failedEarlier = t.bad(), "failed or are unknown", t.failedEarlier
 	s := t.summary(o, c.version(), c.scan, started, time.Now())
 	s.Mode = "run"
 	s.RequestsSent, s.RequestsPerOp, s.RateLimited = requestsSent(api)
@@ -537,13 +607,16 @@ func (c *command) apply(ctx context.Context, format batch.Format, api client.API
 	if runErr != nil {
 		s.Stopped = runErr.Error()
 	}
-	if err := c.writeReport(w, s); err != nil {
+	if err := out.commit(&s, c.retryCommand); err != nil {
 		return err
+	}
+	if out.retry.Rows() > 0 {
+		c.retry = out.retry.Path()
 	}
 	if s.ExitCode == exitOK {
 		c.markFinished(j, runID)
 	}
-	c.ui.info("run ended", "applied", s.Counts[batch.StatusApplied], "skipped", s.Counts[batch.StatusSkipped],
+	c.ui.record("run ended", "applied", s.Counts[batch.StatusApplied], "skipped", s.Counts[batch.StatusSkipped],
 		"failed", s.Counts[batch.StatusFailed], "unknown", s.Counts[batch.StatusUnknown],
 		"pending", s.Counts[batch.StatusPending], "requests", s.RequestsSent, "rate_limited", s.RateLimited)
 	printSummary(c.stdout, s, o.report)
@@ -564,20 +637,6 @@ func (c *command) onPause(prog *progress) func(op string, d time.Duration, cappe
 		}
 		prog.paused(d)
 	}
-}
-
-// open opens the input for its second reading and starts the report.
-func (c *command) open(format batch.Format) (*batch.Rows, *report.Writer, error) {
-	rows, err := c.scan.Open()
-	if err != nil {
-		return nil, nil, err
-	}
-	w, err := report.Create(c.o.report, c.scan.Extra)
-	if err != nil {
-		rows.Close()
-		return nil, nil, err
-	}
-	return rows, w, nil
 }
 
 // writeReport commits the report and writes the summary beside it.

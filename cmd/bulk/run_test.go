@@ -17,6 +17,7 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
@@ -129,7 +130,7 @@ func testMixedFile(t *testing.T, api string) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	if !strings.Contains(stdout, "applied          40") {
+	if !strings.Contains(stdout, "this run: applied 40") && strings.Contains(stdout, "campaign: applied 40 of 40") {
 		t.Errorf("summary does not say 40 applied:\n%s", stdout)
 	}
 	rows := readReport(t, filepath.Join(c.dir, "mixed.report.csv"))
@@ -284,11 +285,18 @@ func TestPlan(t *testing.T) {
 			}
 		}
 	}
-	// A plan after the run knows from the journal what is done.
+	// A plan after the run knows from the journal what is done, and that
+	// the rows which failed for good would not be sent again.
 	code, _, _ = c.run("--plan", in)
 	plan = readReport(t, filepath.Join(c.dir, "p.plan.csv"))
-	if plan[0]["status"] != "would_skip" || code != exitRows {
-		t.Errorf("plan after run: line 1 %s, exit %d", plan[0]["status"], code)
+	if plan[0]["status"] != "would_skip" || code != exitOK {
+		t.Errorf("plan after run: line 1 %s, exit %d, want would_skip and 0", plan[0]["status"], code)
+	}
+	for i := range got {
+		if got[i]["status"] == "failed" && (plan[i]["status"] != "would_skip" || !strings.Contains(plan[i]["error"], "--retry-failed")) {
+			t.Errorf("line %s failed in the run; the plan after says %s %q, want would_skip naming --retry-failed",
+				got[i]["line"], plan[i]["status"], plan[i]["error"])
+		}
 	}
 }
 
@@ -439,16 +447,20 @@ func TestManyBadRowsAreCapped(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		fmt.Fprintf(&b, "mem_b%d,0\n", i)
 	}
+	b.WriteString("bad,7\n")
 	in := c.file("many.csv", b.String())
 	code, _, stderr := c.run(in)
 	if code != exitInput {
 		t.Fatalf("exit %d", code)
 	}
-	if n := strings.Count(stderr, in+":"); n > batch.MaxProblems+2 {
-		t.Errorf("%d problem lines, want the listing capped at %d", n, batch.MaxProblems)
+	if n := strings.Count(stderr, in+":"); n > input.MaxProblems+4 {
+		t.Errorf("%d problem lines, want the listing capped at %d", n, input.MaxProblems)
 	}
-	if !strings.Contains(stderr, "and 4900 more problems") {
-		t.Errorf("stderr does not say how many more:\n%s", stderr[len(stderr)-300:])
+	for _, want := range []string{"and 4,901 more problems", "the problems by kind:\n", "  5,000 problems: days must be",
+		"  1 problem: membership_id", "5,001 problems; nothing was sent"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr[len(stderr)-600:])
+		}
 	}
 	if len(c.sim.Requests()) != 0 {
 		t.Error("requests were sent")
@@ -469,7 +481,7 @@ func TestFinishedCampaignRunsAgainQuickly(t *testing.T) {
 	n := len(c.sim.Requests())
 
 	code, stdout, stderr := c.run(in)
-	if code != exitOK || !strings.Contains(stderr, "nothing to do") || !strings.Contains(stdout, "applied          2") {
+	if code != exitOK || !strings.Contains(stderr, "nothing to do") || !strings.Contains(stdout, "campaign: applied 2 of 2") {
 		t.Fatalf("second run exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if again, _ := os.ReadFile(rep); string(again) != string(first) || len(c.sim.Requests()) != n {

@@ -19,6 +19,7 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
 )
@@ -169,7 +170,7 @@ func (s *selectOptions) check(status, after, before, days, metadata string) erro
 		return &usageError{fmt.Sprintf("--status %q: want one of %s", status, strings.Join(listStatuses, ", "))}
 	}
 	s.filter.Status = status
-	if _, err := batch.FormatOf(s.out, ""); err != nil {
+	if _, err := input.FormatOf(s.out, ""); err != nil {
 		return &usageError{"-o: " + err.Error()}
 	}
 	if fi, err := os.Stat(filepath.Dir(s.out)); err != nil || !fi.IsDir() {
@@ -180,10 +181,10 @@ func (s *selectOptions) check(status, after, before, days, metadata string) erro
 	}
 	var err error
 	if days != "" {
-		if s.days, err = batch.CheckDays(days); err != nil {
+		if s.days, err = input.CheckDays(days); err != nil {
 			return &usageError{"--days: " + err.Error()}
 		}
-	} else if s.metadata, err = batch.CheckMetadata(metadata, true); err != nil {
+	} else if s.metadata, err = input.CheckMetadata(metadata, true); err != nil {
 		// null is refused: a run merges by default, and the Current API
 		// always does; neither can delete one key.
 		return &usageError{"--metadata: " + err.Error()}
@@ -219,7 +220,7 @@ func (c *command) selectAndWrite(ctx context.Context, s *selectOptions) error {
 	if c.env.tune != nil {
 		c.env.tune(&opts)
 	}
-	format, _ := batch.FormatOf(s.out, "")
+	format, _ := input.FormatOf(s.out, "")
 	w := newCampaignWriter(format)
 	byStatus := map[string]int{}
 	skipped := 0
@@ -230,7 +231,7 @@ func (c *command) selectAndWrite(ctx context.Context, s *selectOptions) error {
 	err = batch.Select(ctx, api, s.filter, opts, func(m client.Membership) error {
 		listed++
 		prog.set(listed)
-		if !batch.ValidMembershipID(m.ID) {
+		if !input.ValidID(m.ID) {
 			skipped++
 			c.ui.warn("left out a listed membership whose id a campaign file cannot hold", "id", truncate(m.ID, 80))
 			return nil
@@ -271,7 +272,7 @@ func (c *command) selectAndWrite(ctx context.Context, s *selectOptions) error {
 // campaignWriter builds the campaign file in memory: it is written only
 // once the whole listing succeeded.
 type campaignWriter struct {
-	format batch.Format
+	format input.Format
 	buf    bytes.Buffer
 	csv    *csv.Writer
 	rows   int
@@ -279,9 +280,9 @@ type campaignWriter struct {
 
 var campaignColumns = []string{"status", "period_end", "product_id", "plan_id", "user_id"}
 
-func newCampaignWriter(f batch.Format) *campaignWriter {
+func newCampaignWriter(f input.Format) *campaignWriter {
 	w := &campaignWriter{format: f}
-	if f == batch.CSV {
+	if f == input.CSV {
 		w.csv = csv.NewWriter(&w.buf)
 	}
 	return w

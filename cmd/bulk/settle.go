@@ -85,13 +85,7 @@ func parseSettle(args []string) (*settleOptions, error) {
 
 // settle records each membership's outcome in the campaign's journal.
 func settle(o *settleOptions, getenv func(string) string, stdout io.Writer) error {
-	campaign := o.campaign
-	if campaign == "" {
-		campaign = defaultCampaign(o.file)
-	}
-	if tag := simulatedTag(o.simulate, o.api); tag != "" {
-		campaign += "." + tag // as a simulated run names it
-	}
+	campaign := campaignName(o.file, o.campaign, simulatedTag(o.simulate, o.api)) // as a run names it
 	state := o.state
 	if state == "" {
 		state, _ = defaultState(o.file, campaign, getenv)

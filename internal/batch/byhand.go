@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"bulk/internal/input"
 	"bulk/internal/journal"
 )
 
@@ -19,7 +20,7 @@ var ErrNotInDoubt = errors.New("no request of this campaign is in doubt for it")
 // and sends it again). Only a request in doubt can be settled so: an
 // outcome bulk established is not overwritten.
 func SettleByHand(j *journal.Journal, runID, id string, applied bool) (journal.Record, error) {
-	rec, ok, err := j.Lookup(string(AddFreeDays), id)
+	rec, ok, err := j.Lookup(string(input.AddFreeDays), id)
 	if err != nil {
 		return journal.Record{}, err
 	}

@@ -1,5 +1,8 @@
-// Package batch owns the rows of a campaign: reading and validating the
-// input file, and applying every row through a paced pool of workers.
+// Package batch is the engine of a campaign: it applies every validated
+// row (input.Row) through a paced pool of workers, rehearses a run for
+// --plan, selects memberships for a campaign file, and names each row's
+// Idempotency-Key. Reading and checking the input file belong to
+// internal/input.
 //
 // The engine (Engine.Run) decides, row by row, what may be sent: it asks
 // the campaign journal what the campaign already did, reads a membership
@@ -14,6 +17,7 @@
 // through client.API and its Dialect (does an update merge metadata? is
 // the limit shared?), never by name.
 //
-// It must not print, parse flags or write the report file itself: it hands
-// each row's outcome, in input order, to the caller.
+// It must not print, parse flags, read the input file or write the report
+// file itself: it takes rows from a RowSource and hands each row's
+// outcome, in input order, to the caller.
 package batch

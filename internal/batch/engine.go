@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 )
@@ -48,6 +49,10 @@ type Options struct {
 	// campaign extended is skipped unless AllowRepeat.
 	Ledger      *journal.Ledger
 	AllowRepeat bool
+	// RetryFailed sends again rows that an earlier run saw fail for good
+	// (400, 404, 409, 422); without it they are reported failed again,
+	// as earlier outcomes, and nothing is sent.
+	RetryFailed bool
 	// Planned, when set, is the state a saved plan read for each input
 	// line (--apply-plan): a row whose membership changed since is not
 	// sent.
@@ -101,7 +106,7 @@ func (e *FatalError) Unwrap() error { return e.Err }
 
 // RowSource yields rows in input order; io.EOF ends it.
 type RowSource interface {
-	Next() (Row, error)
+	Next() (input.Row, error)
 }
 
 // Engine applies rows. Create one per run.
@@ -141,7 +146,7 @@ func (e *Engine) pace(op client.Op) *pacer { return e.pacers[op] }
 func (e *Engine) Run(ctx context.Context, src RowSource, emit func(report.Row) error) error {
 	e.start(ctx)
 	defer e.halt(nil)
-	return e.finish(feed(e, src, emit, func(row Row) (report.Row, func() step[report.Row]) {
+	return e.finish(feed(e, src, emit, func(row input.Row) (report.Row, func() step[report.Row]) {
 		res, prior, work := e.prejudge(row)
 		switch {
 		case !work:
@@ -200,7 +205,7 @@ func finished[T any](res T) step[T] { return step[T]{res: res} }
 // Work that must wait (a row whose request may yet land, see QuietPeriod)
 // is handed on to one goroutine that waits for it, so that no worker
 // sleeps. Results reach emit in input order.
-func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(Row) (T, func() step[T])) error {
+func feed[T any](e *Engine, src RowSource, emit func(T) error, handle func(input.Row) (T, func() step[T])) error {
 	type job struct {
 		seq  int
 		work func() step[T]

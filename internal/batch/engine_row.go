@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 )
@@ -22,14 +23,13 @@ var errStopped = errors.New("the run stopped before this row was tried")
 // prejudge decides from the journal alone what a row needs. It returns the
 // row's report line when nothing is to be sent, or the journal's latest
 // record for the row (nil when none matters) and work=true.
-func (e *Engine) prejudge(row Row) (res report.Row, prior *journal.Record, work bool) {
+func (e *Engine) prejudge(row input.Row) (res report.Row, prior *journal.Record, work bool) {
 	rec, ok, err := e.journal.Lookup(string(row.Action), row.MembershipID)
 	if err != nil {
 		// Not knowing what the campaign did, sending could apply it twice.
-		return report.Row{
-			Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-			Status: StatusFailed, Error: "not sent: journal: " + err.Error(), Extra: row.Extra,
-		}, nil, false
+		r := baseRow(row, StatusFailed)
+		r.Error = "not sent: journal: " + err.Error()
+		return r, nil, false
 	}
 	if !ok {
 		return report.Row{}, nil, true
@@ -37,6 +37,10 @@ func (e *Engine) prejudge(row Row) (res report.Row, prior *journal.Record, work 
 	switch {
 	case e.done(row, rec):
 		return e.doneRow(row, rec), nil, false
+	case e.failedForGood(row, rec):
+		r := reportRow(row, rec, StatusFailed)
+		r.Earlier = true
+		return r, nil, false
 	case rec.Type == recOutcome && rec.Status == StatusApplied:
 		return report.Row{}, &rec, true // desired metadata changed: send it
 	case rec.Type == recOutcome && (rec.Status == StatusFailed || rec.Status == notApplied):
@@ -45,23 +49,44 @@ func (e *Engine) prejudge(row Row) (res report.Row, prior *journal.Record, work 
 	return report.Row{}, &rec, true // intent with no outcome, or unknown
 }
 
+// failedForGood: an earlier run of the campaign had this very row (same
+// payload) refused by the API for good (400, 404, 409, 422) and reported
+// it. It is not sent again, run after run, unless RetryFailed: the answer
+// would be the same, and a cron job would page someone every time.
+func (e *Engine) failedForGood(row input.Row, rec journal.Record) bool {
+	return !e.opts.RetryFailed && rec.Type == recOutcome && rec.Status == StatusFailed &&
+		finalStatus(rec.HTTP) && e.sameRequest(row, rec)
+}
+
+// finalStatus: the API's answer to the same request would not change.
+func finalStatus(http int) bool {
+	switch http {
+	case 400, 404, 409, 422:
+		return true
+	}
+	return false
+}
+
 // inDoubt: an add-free-days request may have been applied, and must be
 // settled by reading the membership before anything is sent again.
 func inDoubt(r *journal.Record) bool {
-	return r != nil && r.Action == string(AddFreeDays) &&
+	return r != nil && r.Action == string(input.AddFreeDays) &&
 		(r.Type == recIntent || r.Status == StatusUnknown)
 }
 
 // doneRow reports a row the campaign already applied: as applied when this
 // very row (same input, same line) did it, otherwise as skipped.
-func (e *Engine) doneRow(row Row, rec journal.Record) report.Row {
+func (e *Engine) doneRow(row input.Row, rec journal.Record) report.Row {
 	if rec.Input == e.opts.InputSHA256 && rec.Line == row.Line {
-		return reportRow(row, rec, StatusApplied)
+		r := reportRow(row, rec, StatusApplied)
+		r.Earlier = true
+		return r
 	}
 	r := reportRow(row, rec, StatusSkipped)
+	r.Earlier = true
 	r.Attempts = 0
 	what := "extended"
-	if row.Action == UpdateMetadata {
+	if row.Action == input.UpdateMetadata {
 		what = "given this metadata"
 	}
 	r.Error = fmt.Sprintf("already %s in this campaign on %s (line %d of input %.12s)",
@@ -69,8 +94,8 @@ func (e *Engine) doneRow(row Row, rec journal.Record) report.Row {
 	return r
 }
 
-func (e *Engine) process(row Row, prior *journal.Record) step[report.Row] {
-	if row.Action == AddFreeDays {
+func (e *Engine) process(row input.Row, prior *journal.Record) step[report.Row] {
+	if row.Action == input.AddFreeDays {
 		return e.processAdd(row, prior)
 	}
 	return finished(e.processMetadata(row, prior))
@@ -79,7 +104,7 @@ func (e *Engine) process(row Row, prior *journal.Record) step[report.Row] {
 // adding is one add-free-days row on its way: what its tries so far left.
 type adding struct {
 	e        *Engine
-	row      Row
+	row      input.Row
 	prior    *journal.Record
 	attempts int                // requests sent for the row, in all runs
 	try      int                // retries of this run
@@ -91,7 +116,7 @@ type adding struct {
 // intent durably, send, record the outcome. An unknown outcome is settled
 // by reading the membership back, never by sending again blind; and sent
 // again only once the quiet period has passed with nothing to show for it.
-func (e *Engine) processAdd(row Row, prior *journal.Record) step[report.Row] {
+func (e *Engine) processAdd(row input.Row, prior *journal.Record) step[report.Row] {
 	a := &adding{e: e, row: row, prior: prior}
 	if prior != nil {
 		a.attempts = prior.Attempts
@@ -107,7 +132,7 @@ func (e *Engine) processAdd(row Row, prior *journal.Record) step[report.Row] {
 
 // changedSincePlan reports a row whose membership is not what the saved
 // plan read (its period end or its status): failed, nothing sent.
-func (e *Engine) changedSincePlan(row Row, m *client.Membership) (report.Row, bool) {
+func (e *Engine) changedSincePlan(row input.Row, m *client.Membership) (report.Row, bool) {
 	if e.opts.Planned == nil {
 		return report.Row{}, false
 	}
@@ -131,7 +156,7 @@ func (e *Engine) changedSincePlan(row Row, m *client.Membership) (report.Row, bo
 
 // repeat reports a row whose membership another campaign of the state
 // directory already extended: skipped, unless AllowRepeat.
-func (e *Engine) repeat(row Row) (report.Row, bool) {
+func (e *Engine) repeat(row input.Row) (report.Row, bool) {
 	other, ok := e.otherCampaign(row)
 	if !ok || e.opts.AllowRepeat {
 		return report.Row{}, false
@@ -144,7 +169,7 @@ func (e *Engine) repeat(row Row) (report.Row, bool) {
 
 // otherCampaign says which other campaign extended row's membership, and
 // when.
-func (e *Engine) otherCampaign(row Row) (string, bool) {
+func (e *Engine) otherCampaign(row input.Row) (string, bool) {
 	if e.opts.Ledger == nil {
 		return "", false
 	}
@@ -194,7 +219,7 @@ func (a *adding) send() step[report.Row] {
 		}
 		a.attempts++
 		sent() // the fsyncs took a while: the cap counts the request from now
-		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, intent.Key)
+		m, err := e.api.Extend(e.reqCtx, row.MembershipID, row.Days, e.key(row))
 		if err == nil {
 			pace.Succeeded()
 			if msg := answerContradicts(a.before, m, row.Days); msg != "" {
@@ -282,7 +307,7 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 // refusedForGood records and reports a row refused for good, and stops the
 // run if the refusal is about the key or the API version rather than the
 // row.
-func (e *Engine) refusedForGood(row Row, intent journal.Record, ce *client.Error) report.Row {
+func (e *Engine) refusedForGood(row input.Row, intent journal.Record, ce *client.Error) report.Row {
 	out := outcomeOf(intent, StatusFailed, ce.Status, ce.Message, nil)
 	e.record(out)
 	if ce.Kind == client.Fatal || ce.Kind == client.BadVersion {
@@ -421,29 +446,55 @@ func (e *Engine) get(id string) (*client.Membership, error) {
 
 // readFailed reports a row whose membership could not be read before
 // sending: nothing was sent for it.
-func (e *Engine) readFailed(row Row, prior *journal.Record, attempts int, err error) report.Row {
+func (e *Engine) readFailed(row input.Row, prior *journal.Record, attempts int, err error) report.Row {
 	if errors.Is(err, errStopped) {
 		return pendingRow(row, prior)
 	}
 	ce := asClientError(err)
-	r := report.Row{
-		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-		Status: StatusFailed, HTTPStatus: ce.Status, Error: "read membership: " + ce.Message,
-		Attempts: attempts, Extra: row.Extra,
-	}
+	r := baseRow(row, StatusFailed)
+	r.HTTPStatus, r.Error, r.Attempts = ce.Status, "read membership: "+ce.Message, attempts
 	if ce.Kind != client.Fatal && ce.Kind != client.BadVersion {
 		e.rowFailed()
+	}
+	if ce.Kind == client.Permanent && finalStatus(ce.Status) {
+		// Nothing was sent; recorded so that later runs know the row
+		// failed for good (see failedForGood).
+		e.record(journal.Record{
+			Type: recOutcome, At: time.Now().UnixMilli(), Run: e.opts.RunID,
+			Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
+			Key: e.recordKey(row), Days: row.Days, Attempts: attempts,
+			Status: StatusFailed, HTTP: ce.Status, Err: r.Error,
+		})
 	}
 	return r
 }
 
-func (e *Engine) intent(row Row, before *client.Membership, attempts int) journal.Record {
+// recordKey is the Idempotency-Key a row's journal records carry. An
+// add-free-days row's key follows from its days (in one campaign, on one
+// API), so its records leave it out and sameRequest compares the days; a
+// metadata row's payload is known by its key alone.
+func (e *Engine) recordKey(row input.Row) string {
+	if row.Action == input.AddFreeDays {
+		return ""
+	}
+	return e.key(row)
+}
+
+// sameRequest: rec was written for a request with row's payload.
+func (e *Engine) sameRequest(row input.Row, rec journal.Record) bool {
+	if row.Action == input.AddFreeDays {
+		return rec.Days == row.Days
+	}
+	return rec.Key == e.key(row)
+}
+
+func (e *Engine) intent(row input.Row, before *client.Membership, attempts int) journal.Record {
 	r := journal.Record{
 		Type: recIntent, At: time.Now().UnixMilli(), Run: e.opts.RunID,
 		Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
-		Key: e.key(row), Attempts: attempts,
+		Key: e.recordKey(row), Attempts: attempts,
 	}
-	if row.Action == AddFreeDays {
+	if row.Action == input.AddFreeDays {
 		r.Days = row.Days
 	}
 	if before != nil {
@@ -473,12 +524,9 @@ func (e *Engine) record(r journal.Record) {
 	}
 }
 
-func reportRow(row Row, rec journal.Record, status string) report.Row {
-	r := report.Row{
-		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-		Status: status, HTTPStatus: rec.HTTP, Error: rec.Err, Warning: rec.Warn, MembershipStatus: rec.MStatus,
-		Attempts: rec.Attempts, Extra: row.Extra,
-	}
+func reportRow(row input.Row, rec journal.Record, status string) report.Row {
+	r := baseRow(row, status)
+	r.HTTPStatus, r.Error, r.Warning, r.MembershipStatus, r.Attempts = rec.HTTP, rec.Err, rec.Warn, rec.MStatus, rec.Attempts
 	if rec.Before {
 		r.PreviousPeriodEnd = rec.PrevEnd
 	}
@@ -491,11 +539,9 @@ func reportRow(row Row, rec journal.Record, status string) report.Row {
 // pendingRow reports a row the run did not get to. An add-free-days row
 // whose earlier request is still in doubt stays unknown until a run reads
 // the membership back.
-func pendingRow(row Row, prior *journal.Record) report.Row {
-	r := report.Row{
-		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-		Status: StatusPending, Error: "not tried: the run stopped; run again to continue", Extra: row.Extra,
-	}
+func pendingRow(row input.Row, prior *journal.Record) report.Row {
+	r := baseRow(row, StatusPending)
+	r.Error = "not tried: the run stopped; run again to continue"
 	if prior != nil {
 		r.Attempts = prior.Attempts
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
@@ -25,13 +26,13 @@ import (
 const simKey = "sim_key_for_tests"
 
 type sliceRows struct {
-	rows []Row
+	rows []input.Row
 	i    int
 }
 
-func (s *sliceRows) Next() (Row, error) {
+func (s *sliceRows) Next() (input.Row, error) {
 	if s.i == len(s.rows) {
-		return Row{}, io.EOF
+		return input.Row{}, io.EOF
 	}
 	s.i++
 	return s.rows[s.i-1], nil
@@ -89,11 +90,11 @@ func apis(t *testing.T, test func(t *testing.T, api string)) {
 	}
 }
 
-func (h *harness) run(rows []Row) ([]report.Row, error) {
+func (h *harness) run(rows []input.Row) ([]report.Row, error) {
 	return h.runCtx(context.Background(), rows)
 }
 
-func (h *harness) runCtx(ctx context.Context, rows []Row) ([]report.Row, error) {
+func (h *harness) runCtx(ctx context.Context, rows []input.Row) ([]report.Row, error) {
 	h.t.Helper()
 	// No background fsync: only what the engine asks to be durable is.
 	j, err := journal.Open(h.state, h.opts.Campaign, journal.Options{OpenedKeysOnly: true, SyncEvery: -1})
@@ -120,12 +121,12 @@ func (h *harness) runCtx(ctx context.Context, rows []Row) ([]report.Row, error) 
 	return out, err
 }
 
-func addRow(line int, id string, n int) Row {
-	return Row{Line: line, MembershipID: id, Action: AddFreeDays, Days: n}
+func addRow(line int, id string, n int) input.Row {
+	return input.Row{Line: line, MembershipID: id, Action: input.AddFreeDays, Days: n}
 }
 
-func metaRow(line int, id, obj string) Row {
-	return Row{Line: line, MembershipID: id, Action: UpdateMetadata, Metadata: json.RawMessage(obj)}
+func metaRow(line int, id, obj string) input.Row {
+	return input.Row{Line: line, MembershipID: id, Action: input.UpdateMetadata, Metadata: json.RawMessage(obj)}
 }
 
 func i64(v int64) *int64 { return &v }
@@ -133,8 +134,8 @@ func i64(v int64) *int64 { return &v }
 // mixed puts n memberships in the simulator, alternately renewing and
 // one-time, and returns rows for them: free days for most, metadata for
 // every third.
-func mixed(sim *whopsim.Server, n int) []Row {
-	var rows []Row
+func mixed(sim *whopsim.Server, n int) []input.Row {
+	var rows []input.Row
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("mem_m%04d", i)
 		m := whopsim.Membership{ID: id, Status: "active", Metadata: map[string]any{"keep": "x"}}
@@ -159,7 +160,7 @@ func mixed(sim *whopsim.Server, n int) []Row {
 // applied metadata row reached the server (sending metadata again is
 // harmless, so it may have arrived more than once), and that the report's
 // dates are the server's.
-func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []Row, out []report.Row) {
+func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []input.Row, out []report.Row) {
 	t.Helper()
 	count := map[string]int{}
 	for _, e := range sim.Ledger() {
@@ -167,7 +168,7 @@ func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []Row, out []rep
 	}
 	for i, r := range out {
 		key := r.Action + " " + r.MembershipID
-		isAdd := r.Action == string(AddFreeDays)
+		isAdd := r.Action == string(input.AddFreeDays)
 		if r.Status == StatusApplied || r.Status == StatusSkipped {
 			if (isAdd && count[key] != 1) || count[key] < 1 {
 				t.Errorf("line %d %s: server applied it %d times, want once", r.Line, key, count[key])
@@ -180,7 +181,7 @@ func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []Row, out []rep
 		} else if count[key] != 0 && (isAdd || r.Status != StatusUnknown) {
 			t.Errorf("line %d %s is %s but the server applied it %d times", r.Line, key, r.Status, count[key])
 		}
-		if rows[i].Action == AddFreeDays && r.Status == StatusApplied {
+		if rows[i].Action == input.AddFreeDays && r.Status == StatusApplied {
 			prev, now := r.PreviousPeriodEnd, r.PeriodEnd
 			if prev == nil || now == nil || *now-*prev != int64(rows[i].Days)*86400 {
 				t.Errorf("line %d: previous %v, now %v: not %d days apart", r.Line, deref(prev), deref(now), rows[i].Days)
@@ -218,7 +219,7 @@ func TestRunAppliesBothOperations(t *testing.T) {
 		checkAgainstLedger(t, h.sim, rows, out)
 		for _, r := range rows {
 			m, _ := h.sim.Get(r.MembershipID)
-			if r.Action == UpdateMetadata && (m.Metadata["keep"] != "x" || m.Metadata["comp_campaign"] != "nov-outage") {
+			if r.Action == input.UpdateMetadata && (m.Metadata["keep"] != "x" || m.Metadata["comp_campaign"] != "nov-outage") {
 				t.Errorf("%s metadata %v: want the row's key merged in, the seeded key kept", r.MembershipID, m.Metadata)
 			}
 		}
@@ -239,7 +240,7 @@ func TestReplaceMetadata(t *testing.T) {
 		checkAgainstLedger(t, h.sim, rows, out)
 		for i, r := range rows {
 			m, _ := h.sim.Get(r.MembershipID)
-			if r.Action != UpdateMetadata {
+			if r.Action != input.UpdateMetadata {
 				continue
 			}
 			if len(m.Metadata) != 1 || m.Metadata["comp_campaign"] != "nov-outage" {
@@ -257,7 +258,7 @@ func TestMergeWarnsOfChangedKeys(t *testing.T) {
 	apis(t, func(t *testing.T, api string) {
 		h := newHarness(t, whopsim.Config{API: api})
 		h.sim.Put(whopsim.Membership{ID: "mem_w", Status: "canceled", Metadata: map[string]any{"tier": "gold", "keep": 1}})
-		out, err := h.run([]Row{metaRow(2, "mem_w", `{"tier":"silver","new":true}`)})
+		out, err := h.run([]input.Row{metaRow(2, "mem_w", `{"tier":"silver","new":true}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +368,7 @@ func TestDefaultPaceNeverExceedsTheLimit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, whopsim.Config{API: "v2", Limit: 100}) // the real 100 per 10 s limit
 	h.opts.Pace = Pace{}
-	var rows []Row
+	var rows []input.Row
 	for i := 0; i < 75; i++ {
 		id := fmt.Sprintf("mem_p%04d", i)
 		h.sim.Put(whopsim.Membership{ID: id, Status: "active"})
@@ -447,7 +448,7 @@ func TestRenewalIsNotTakenForTheFreeDays(t *testing.T) {
 			h.sim.Put(whopsim.Membership{ID: "mem_r", Status: "active", Renews: true, PeriodDays: 30,
 				PeriodStart: i64(1_797_400_000), PeriodEnd: i64(1_800_000_000)})
 			h.api = &lostAnswers{API: h.api, apply: applied, lose: -1, after: func(id string) { h.sim.Renew(id) }}
-			out, err := h.run([]Row{addRow(2, "mem_r", 30)})
+			out, err := h.run([]input.Row{addRow(2, "mem_r", 30)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -477,7 +478,7 @@ func TestSettleReadsBack(t *testing.T) {
 			h.sim.Put(whopsim.Membership{ID: "mem_s", Status: "active", Renews: true, PeriodDays: 30,
 				PeriodStart: i64(1_797_400_000), PeriodEnd: i64(1_800_000_000)})
 			h.api = &lostAnswers{API: h.api, apply: applied, lose: 1, after: func(string) {}}
-			out, err := h.run([]Row{addRow(2, "mem_s", 7)})
+			out, err := h.run([]input.Row{addRow(2, "mem_s", 7)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -495,7 +496,7 @@ func TestDroppedAnswerIsFoundApplied(t *testing.T) {
 	h := newHarness(t, whopsim.Config{DropRate: 1})
 	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", PeriodEnd: i64(1_800_000_000)})
 	h.opts.Retries = 1
-	out, err := h.run([]Row{addRow(2, "mem_a", 7)})
+	out, err := h.run([]input.Row{addRow(2, "mem_a", 7)})
 	if err != nil || out[0].Status != StatusApplied || len(h.sim.Ledger()) != 1 {
 		t.Fatalf("got %+v, %v, ledger %d", out[0], err, len(h.sim.Ledger()))
 	}
@@ -521,7 +522,7 @@ func TestUnknownStaysUnknownWhenMembershipCannotBeRead(t *testing.T) {
 	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", PeriodEnd: i64(1_800_000_000)})
 	h.opts.Retries = 1
 	h.api = unreadable{API: h.api, reads: new(int)}
-	out, err := h.run([]Row{addRow(2, "mem_a", 7)})
+	out, err := h.run([]input.Row{addRow(2, "mem_a", 7)})
 	if err != nil || out[0].Status != StatusUnknown || len(h.sim.Ledger()) != 1 {
 		t.Fatalf("got %+v, %v, ledger %d; want unknown, extended once", out[0], err, len(h.sim.Ledger()))
 	}
@@ -549,10 +550,10 @@ func TestIntentWithoutOutcomeIsReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Close()
-	if _, err := h.api.Extend(context.Background(), "mem_c", 7, intent.Key); err != nil { // the request that left
+	if _, err := h.api.Extend(context.Background(), "mem_c", 7, e.key(row)); err != nil { // the request that left
 		t.Fatal(err)
 	}
-	out, err := h.run([]Row{row})
+	out, err := h.run([]input.Row{row})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,7 +583,7 @@ func TestMetadata429sAreBounded(t *testing.T) {
 	h.opts.Pace = Pace{Rate: 1000, Limit: 1_000_000, Window: time.Second} // each 429 halves it: still quick
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := h.runCtx(ctx, []Row{metaRow(2, "mem_q", `{"a":"b"}`)})
+	out, err := h.runCtx(ctx, []input.Row{metaRow(2, "mem_q", `{"a":"b"}`)})
 	if err != nil {
 		t.Fatalf("%v (the run did not end by itself)", err)
 	}
@@ -627,7 +628,7 @@ func TestSecondFileSkipsWhatTheCampaignDid(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.sim.Put(whopsim.Membership{ID: "mem_new", Status: "active", PeriodEnd: i64(1_800_000_000)})
-	second := []Row{
+	second := []input.Row{
 		addRow(2, rows[0].MembershipID, 30),                        // extended already: skipped
 		addRow(3, "mem_new", 7),                                    // new: applied
 		metaRow(4, rows[2].MembershipID, string(rows[2].Metadata)), // same metadata: skipped
@@ -671,7 +672,7 @@ func TestSecondFileSkipsWhatTheCampaignDid(t *testing.T) {
 
 func TestMaxFailuresStops(t *testing.T) {
 	h := newHarness(t, whopsim.Config{})
-	var rows []Row
+	var rows []input.Row
 	for i := 0; i < 50; i++ {
 		rows = append(rows, addRow(i+2, fmt.Sprintf("mem_gone%d", i), 7))
 	}
@@ -688,12 +689,12 @@ func TestMaxFailuresStops(t *testing.T) {
 // Body must be exactly what the client sends, since its hash is the
 // payload the journal compares.
 func TestBodyMatchesEncodingJSON(t *testing.T) {
-	for _, r := range []Row{
+	for _, r := range []input.Row{
 		addRow(2, "mem_a", 7), addRow(2, "mem_a", 1095),
 		metaRow(3, "mem_a", `{}`), metaRow(3, "mem_a", `{"a":{"b":[1,"x\u00e9"]},"c":null}`),
 	} {
 		var want []byte
-		if r.Action == AddFreeDays {
+		if r.Action == input.AddFreeDays {
 			want, _ = json.Marshal(map[string]int{"days": r.Days})
 		} else {
 			want, _ = json.Marshal(struct {
@@ -722,7 +723,7 @@ func TestInProgressStaysUnknown(t *testing.T) {
 	h.sim.Put(whopsim.Membership{ID: "mem_ip", Status: "active", PeriodEnd: i64(1_800_000_000)})
 	h.api = inProgress{h.api}
 	h.opts.Retries = 1
-	out, err := h.run([]Row{addRow(2, "mem_ip", 7)})
+	out, err := h.run([]input.Row{addRow(2, "mem_ip", 7)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -753,11 +754,11 @@ func TestReplaceJournalsBeforeClearing(t *testing.T) {
 	h.api = beforeUpdate{API: h.api, check: func(obj json.RawMessage) {
 		sent = append(sent, string(obj))
 		data, _ := os.ReadFile(filepath.Join(h.state, h.opts.Campaign+".journal"))
-		if !strings.Contains(string(data), `{"t":"intent"`) || !strings.Contains(string(data), `"id":"mem_rc"`) {
+		if !strings.Contains(string(data), `{"t":"i",`) || !strings.Contains(string(data), `"id":"mem_rc"`) {
 			t.Errorf("update %s sent before an intent was journaled:\n%s", obj, data)
 		}
 	}}
-	out, err := h.run([]Row{metaRow(2, "mem_rc", `{"new":"y"}`)})
+	out, err := h.run([]input.Row{metaRow(2, "mem_rc", `{"new":"y"}`)})
 	if err != nil || out[0].Status != StatusApplied {
 		t.Fatalf("got %+v, %v", out[0], err)
 	}
@@ -785,7 +786,7 @@ func TestLateCommitIsNotSentAgain(t *testing.T) {
 			h := newHarness(t, cfg)
 			h.opts.QuietPeriod = time.Second
 			h.sim.Put(whopsim.Membership{ID: "mem_late", Status: "active", PeriodEnd: i64(1_800_000_000)})
-			out, err := h.run([]Row{addRow(2, "mem_late", 7)})
+			out, err := h.run([]input.Row{addRow(2, "mem_late", 7)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -846,7 +847,7 @@ func TestAnswersAreChecked(t *testing.T) {
 			h.sim.Put(whopsim.Membership{ID: "mem_l", Status: "active", PeriodEnd: i64(1_800_000_000)})
 			tt.api.API = h.api
 			h.api = tt.api
-			out, err := h.run([]Row{addRow(2, "mem_l", 7)})
+			out, err := h.run([]input.Row{addRow(2, "mem_l", 7)})
 			if err != nil {
 				t.Fatal(err)
 			}

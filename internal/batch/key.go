@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 )
 
 // IdempotencyKey is the Idempotency-Key sent with a row's change: derived
@@ -13,11 +14,11 @@ import (
 // --metadata mode), so the same row of the same campaign always carries the
 // same key and nothing else does. It is 69 characters, well within the
 // API's 255.
-func IdempotencyKey(campaign string, d client.Dialect, r Row, replace bool) string {
+func IdempotencyKey(campaign string, d client.Dialect, r input.Row, replace bool) string {
 	return idempotencyKey(campaign, d, r, payloadHash(r, replace))
 }
 
-func idempotencyKey(campaign string, d client.Dialect, r Row, payload string) string {
+func idempotencyKey(campaign string, d client.Dialect, r input.Row, payload string) string {
 	return "bulk-" + hashOf("bulk/v1", campaign, d.Name, d.Version, r.MembershipID, string(r.Action), payload)[:64]
 }
 
@@ -28,14 +29,14 @@ func stepKey(key string, obj []byte) string {
 }
 
 // key is the row's Idempotency-Key in this campaign.
-func (e *Engine) key(r Row) string {
+func (e *Engine) key(r input.Row) string {
 	return IdempotencyKey(e.opts.Campaign, e.dialect, r, e.opts.ReplaceMetadata)
 }
 
 // payloadHash is the SHA-256 of the row's request body and, for metadata,
 // of the mode: the same object merged and replaced are different changes.
-func payloadHash(r Row, replace bool) string {
-	if r.Action == UpdateMetadata && replace {
+func payloadHash(r input.Row, replace bool) string {
+	if r.Action == input.UpdateMetadata && replace {
 		return hashOf(string(r.Body()), "replace")
 	}
 	return r.PayloadHash()

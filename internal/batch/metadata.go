@@ -7,6 +7,7 @@ import (
 	"maps"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 )
@@ -19,7 +20,7 @@ var emptyObject = json.RawMessage("{}")
 // update, or two where a replace must clear first. Sending the same
 // metadata again does no harm, so a request that failed in any way may be
 // sent again.
-func (e *Engine) processMetadata(row Row, prior *journal.Record) report.Row {
+func (e *Engine) processMetadata(row input.Row, prior *journal.Record) report.Row {
 	attempts := 0
 	if prior != nil {
 		attempts = prior.Attempts
@@ -108,7 +109,7 @@ func (e *Engine) metadataSteps(row, current json.RawMessage) []json.RawMessage {
 // answer, or the first error. A step that sends something other than the
 // row's object carries a key of its own, derived from the row's key and
 // what it sends.
-func (e *Engine) sendMetadata(pace *pacer, row Row, steps []json.RawMessage, key string) (*client.Membership, error) {
+func (e *Engine) sendMetadata(pace *pacer, row input.Row, steps []json.RawMessage, key string) (*client.Membership, error) {
 	var m *client.Membership
 	for _, obj := range steps {
 		if err := pace.Wait(e.stopCtx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 )
@@ -32,7 +33,7 @@ type PlanRow struct {
 func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) error) error {
 	e.start(ctx)
 	defer e.halt(nil)
-	return e.finish(feed(e, src, emit, func(row Row) (PlanRow, func() step[PlanRow]) {
+	return e.finish(feed(e, src, emit, func(row input.Row) (PlanRow, func() step[PlanRow]) {
 		if e.api == nil || e.stopped() {
 			return e.planOffline(row), nil
 		}
@@ -41,7 +42,7 @@ func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) err
 }
 
 // planOffline: what the file and the journal alone say.
-func (e *Engine) planOffline(row Row) PlanRow {
+func (e *Engine) planOffline(row input.Row) PlanRow {
 	rec, ok, err := e.lookup(row)
 	switch {
 	case err != nil:
@@ -50,9 +51,11 @@ func (e *Engine) planOffline(row Row) PlanRow {
 		return PlanRow{Row: r}
 	case ok && e.done(row, rec):
 		return e.planDone(row, rec)
+	case ok && e.failedForGood(row, rec):
+		return e.planFailedForGood(row, rec)
 	}
 	p := e.cost(PlanRow{Row: baseRow(row, WouldApply)}, row, nil)
-	if other, ok := e.otherCampaign(row); ok && row.Action == AddFreeDays {
+	if other, ok := e.otherCampaign(row); ok && row.Action == input.AddFreeDays {
 		p.Warning, p.Repeat = other, other
 		if !e.opts.AllowRepeat {
 			p.Status, p.Reads, p.Writes = WouldSkip, 0, 0
@@ -65,7 +68,7 @@ func (e *Engine) planOffline(row Row) PlanRow {
 }
 
 // lookup is the journal's latest record for row; a plan may have no journal.
-func (e *Engine) lookup(row Row) (journal.Record, bool, error) {
+func (e *Engine) lookup(row input.Row) (journal.Record, bool, error) {
 	if e.journal == nil {
 		return journal.Record{}, false, nil
 	}
@@ -73,13 +76,22 @@ func (e *Engine) lookup(row Row) (journal.Record, bool, error) {
 }
 
 // done: the campaign already applied what row asks for.
-func (e *Engine) done(row Row, rec journal.Record) bool {
+func (e *Engine) done(row input.Row, rec journal.Record) bool {
 	return rec.Type == recOutcome && rec.Status == StatusApplied &&
-		(row.Action == AddFreeDays || rec.Key == e.key(row))
+		(row.Action == input.AddFreeDays || rec.Key == e.key(row))
+}
+
+// planFailedForGood reports a row an earlier run saw fail for good: the
+// run would not send it again.
+func (e *Engine) planFailedForGood(row input.Row, rec journal.Record) PlanRow {
+	r := reportRow(row, rec, WouldSkip)
+	r.Attempts, r.Earlier = 0, true
+	r.Error = "failed for good in an earlier run (" + rec.Err + "); --retry-failed sends it again"
+	return PlanRow{Row: r}
 }
 
 // planDone reports a row the campaign already did.
-func (e *Engine) planDone(row Row, rec journal.Record) PlanRow {
+func (e *Engine) planDone(row input.Row, rec journal.Record) PlanRow {
 	r := e.doneRow(row, rec)
 	r.Status, r.Attempts = WouldSkip, 0
 	if r.Error == "" {
@@ -88,7 +100,7 @@ func (e *Engine) planDone(row Row, rec journal.Record) PlanRow {
 	return PlanRow{Row: r}
 }
 
-func (e *Engine) planRow(row Row) PlanRow {
+func (e *Engine) planRow(row input.Row) PlanRow {
 	rec, ok, err := e.lookup(row)
 	if err != nil {
 		r := baseRow(row, WouldFail)
@@ -97,6 +109,9 @@ func (e *Engine) planRow(row Row) PlanRow {
 	}
 	if ok && e.done(row, rec) {
 		return e.planDone(row, rec)
+	}
+	if ok && e.failedForGood(row, rec) {
+		return e.planFailedForGood(row, rec)
 	}
 	m, err := e.get(row.MembershipID)
 	if err != nil {
@@ -124,7 +139,7 @@ func (e *Engine) planRow(row Row) PlanRow {
 	}
 	r := baseRow(row, WouldApply)
 	r.PreviousPeriodEnd, r.PeriodEnd, r.MembershipStatus = m.PeriodEnd, m.PeriodEnd, m.Status
-	if row.Action == UpdateMetadata {
+	if row.Action == input.UpdateMetadata {
 		r.Warning = joinWarnings(statusWarning(m), e.metadataWarning(m.Metadata, row.Metadata))
 		return e.cost(PlanRow{Row: r}, row, m)
 	}
@@ -148,9 +163,9 @@ func (e *Engine) planRow(row Row) PlanRow {
 
 // cost fills in the requests a run would send for row: a read, then one
 // change, or two where a replace must clear first (m nil: not known).
-func (e *Engine) cost(p PlanRow, row Row, m *client.Membership) PlanRow {
+func (e *Engine) cost(p PlanRow, row input.Row, m *client.Membership) PlanRow {
 	p.Reads, p.Writes, p.WriteOp = 1, 1, client.OpExtend
-	if row.Action == UpdateMetadata {
+	if row.Action == input.UpdateMetadata {
 		p.WriteOp = client.OpUpdate
 		var current json.RawMessage
 		if m != nil {
@@ -161,10 +176,12 @@ func (e *Engine) cost(p PlanRow, row Row, m *client.Membership) PlanRow {
 	return p
 }
 
-func baseRow(row Row, status string) report.Row {
+// baseRow is the report row of row, with its status and nothing else
+// known yet.
+func baseRow(row input.Row, status string) report.Row {
 	return report.Row{
 		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
-		Status: status, Extra: row.Extra,
+		Status: status, Extra: row.Extra, Metadata: row.Metadata,
 	}
 }
 

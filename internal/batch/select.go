@@ -2,8 +2,6 @@ package batch
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -92,34 +90,6 @@ func listPage(ctx context.Context, api client.API, pace *pacer, f client.ListFil
 		}
 		try++
 	}
-}
-
-// CheckDays validates a number of free days as an input row's days cell
-// is validated: plain digits, MinDays to MaxDays.
-func CheckDays(s string) (int, error) {
-	n, msg := days(rawValue{text: s, set: true}, false)
-	if msg != "" {
-		return 0, errors.New(msg)
-	}
-	return n, nil
-}
-
-// CheckMetadata validates a metadata object as an input row's metadata
-// is validated, and returns it compacted. noNull refuses a null value
-// (--metadata merge, or an API whose update merges).
-func CheckMetadata(s string, noNull bool) (json.RawMessage, error) {
-	c := &checker{noNull: noNull}
-	m, msg := c.metadata(rawValue{text: s, set: true})
-	if msg != "" {
-		return nil, errors.New(msg)
-	}
-	return m, nil
-}
-
-// ValidMembershipID reports whether id would pass an input row's check.
-func ValidMembershipID(id string) bool {
-	_, msg := membershipID(rawValue{text: id, set: true}, false)
-	return msg == ""
 }
 
 // jittered is d with ±50% jitter, as the engine's backoff.

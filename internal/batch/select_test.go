@@ -261,22 +261,3 @@ func TestSelectInterrupted(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInterrupted", err)
 	}
 }
-
-func TestCheckFlags(t *testing.T) {
-	for _, tt := range []struct {
-		days string
-		ok   bool
-	}{{"1", true}, {"1095", true}, {"0", false}, {"1096", false}, {"+5", false}, {" 5", false}, {"5.0", false}, {"", false}, {"1e2", false}} {
-		if _, err := CheckDays(tt.days); (err == nil) != tt.ok {
-			t.Errorf("CheckDays(%q) = %v", tt.days, err)
-		}
-	}
-	for _, tt := range []struct {
-		md string
-		ok bool
-	}{{`{"a":1}`, true}, {`{}`, true}, {`[1]`, false}, {`{"a":null}`, false}, {`{"a":1,"a":2}`, false}, {`{`, false}} {
-		if _, err := CheckMetadata(tt.md, true); (err == nil) != tt.ok {
-			t.Errorf("CheckMetadata(%q) = %v", tt.md, err)
-		}
-	}
-}

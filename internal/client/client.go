@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"bulk/internal/input"
 )
 
 // Base URLs and the default Api-Version-Date.
@@ -186,21 +188,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// validID reports whether id has the shape of a membership ID,
-// mem_[A-Za-z0-9]{1,60}; nothing else may reach a path.
-func validID(id string) bool {
-	rest, ok := strings.CutPrefix(id, "mem_")
-	if !ok || len(rest) == 0 || len(rest) > 60 {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // Sent counts requests that left this machine (or may have), per Op.
 func (c *conn) Sent() map[Op]int64 {
 	m := make(map[Op]int64, len(Ops))
@@ -243,7 +230,7 @@ func (c *conn) url(r call) string {
 // do sends r and returns the status and body of a 2xx answer, or an
 // *Error.
 func (c *conn) do(ctx context.Context, r call) (int, []byte, error) {
-	if r.op != OpList && !validID(r.id) {
+	if r.op != OpList && !input.ValidID(r.id) { // nothing else may reach a path
 		return 0, nil, &Error{Kind: NotSent, Message: fmt.Sprintf("membership id %q is not of the form mem_...", c.text(r.id, maxMessage))}
 	}
 	if len(r.key) > maxKey {

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,39 +175,6 @@ func TestCheckBaseURL(t *testing.T) {
 			t.Errorf("CheckBaseURL(%q) error %v, want ok=%v", tt.url, err, tt.ok)
 		}
 	}
-}
-
-// refValidID is the definition validID implements.
-var refValidID = regexp.MustCompile(`^mem_[A-Za-z0-9]{1,60}$`)
-
-func TestValidID(t *testing.T) {
-	for _, tt := range []struct {
-		id   string
-		want bool
-	}{
-		{"mem_a", true}, {"mem_8fKq2LxZ0aBcDe", true}, {"mem_" + strings.Repeat("Z9", 30), true},
-		{"mem_" + strings.Repeat("a", 61), false}, {"mem_", false}, {"", false}, {"mem", false},
-		{"MEM_a", false}, {"mem_a_b", false}, {"mem_a-b", false}, {"mem_a\n", false}, {"\nmem_a", false},
-		{"mem_a/../x", false}, {"mem_\u0430bc", false}, {"xmem_a", false}, {"mem_a ", false},
-	} {
-		if got := validID(tt.id); got != tt.want {
-			t.Errorf("validID(%q) = %v, want %v", tt.id, got, tt.want)
-		}
-		if ref := refValidID.MatchString(tt.id); ref != tt.want {
-			t.Errorf("the regexp says %v for %q; the table is wrong", ref, tt.id)
-		}
-	}
-}
-
-func FuzzValidID(f *testing.F) {
-	for _, id := range []string{"mem_a", "mem_", "mem_a\n", "mem_" + strings.Repeat("a", 60), "mem_\u0430"} {
-		f.Add(id)
-	}
-	f.Fuzz(func(t *testing.T, id string) {
-		if got, want := validID(id), refValidID.MatchString(id); got != want {
-			t.Fatalf("validID(%q) = %v, the regexp says %v", id, got, want)
-		}
-	})
 }
 
 // A membership ID can never change the request path: anything but

@@ -2,7 +2,7 @@ package journal
 
 import "math/bits"
 
-// index maps a key's hash to the offset and type of its latest record.
+// index maps a key's hash to where its latest record is (see loc).
 //
 // The keys found on Open go into an open-addressing table sized for them
 // once they are all known: about 21 bytes a key, half of what a Go map
@@ -11,37 +11,118 @@ import "math/bits"
 type index struct {
 	slots []indexEntry // linear probing; val 0 marks an empty slot
 	later map[uint64]uint64
-	n     int // keys in slots
+	far   map[uint64]int64 // intents too far back for a loc to hold
+	n     int              // keys in slots
 }
 
-// indexEntry is a key and its index value, which is never 0: the low bits
-// hold a record type code.
+// indexEntry is a key and its loc, which is never 0.
 type indexEntry struct{ key, val uint64 }
+
+// A loc is a record's offset in the file, its kind, and for a partial
+// outcome how many bytes before it its intent starts, in one word:
+//
+//	offset (40 bits) | back (22 bits) | kind (2 bits)
+//
+// An intent more than 4 MiB back (a row that waited long for its outcome)
+// is kept in index.far instead, with back 0. While the index is built,
+// back = backPrevious means "the key's record before this one".
+const (
+	kindIntent  = 1
+	kindOutcome = 2
+	kindPartial = 3 // an outcome that completes its intent
+
+	kindBits     = 2
+	backBits     = 22
+	offsetShift  = kindBits + backBits
+	maxOffset    = 1<<(64-offsetShift) - 1 // 1 TiB
+	backPrevious = 1<<backBits - 1
+)
+
+type loc uint64
+
+func makeLoc(off int64, kind, back uint64) loc {
+	return loc(uint64(off)<<offsetShift | back<<kindBits | kind)
+}
+
+func (l loc) offset() int64 { return int64(l >> offsetShift) }
+func (l loc) kind() uint64  { return uint64(l) & (1<<kindBits - 1) }
+func (l loc) back() uint64  { return uint64(l) >> kindBits & (1<<backBits - 1) }
+
+// kindOf returns the loc kind of a record, 0 for a run record.
+func kindOf(d *decoded) uint64 {
+	switch {
+	case d.Type == TypeIntent:
+		return kindIntent
+	case d.Type == TypeOutcome && d.partial:
+		return kindPartial
+	case d.Type == TypeOutcome:
+		return kindOutcome
+	}
+	return 0
+}
+
+// partialLoc returns the loc of a partial outcome at off whose key's
+// previous record is prev, its intent. When the intent is too far back
+// for the loc, ok is false and the caller keeps the intent's offset in
+// far. A partial outcome after anything else than an intent has none
+// (back 0, nothing in far): Lookup reports it.
+func partialLoc(off int64, prev loc) (l loc, ok bool) {
+	if prev.kind() != kindIntent {
+		return makeLoc(off, kindPartial, 0), true
+	}
+	back := uint64(off - prev.offset())
+	if back >= backPrevious {
+		return makeLoc(off, kindPartial, 0), false
+	}
+	return makeLoc(off, kindPartial, back), true
+}
 
 func (x *index) len() int { return x.n + len(x.later) }
 
-func (x *index) get(key uint64) (uint64, bool) {
+func (x *index) get(key uint64) (loc, bool) {
 	if e := x.slot(key); e != nil && e.val != 0 {
-		return e.val, true
+		return loc(e.val), true
 	}
 	v, ok := x.later[key]
-	return v, ok
+	return loc(v), ok
 }
 
-// set records val as key's latest record; a key not in the table is added
-// to the map only when addNew is set.
-func (x *index) set(key, val uint64, addNew bool) {
+// intentOf returns the offset of the intent a partial outcome completes,
+// or -1 if it has none.
+func (x *index) intentOf(key uint64, l loc) int64 {
+	if b := l.back(); b != 0 {
+		return l.offset() - int64(b)
+	}
+	if off, ok := x.far[key]; ok {
+		return off
+	}
+	return -1
+}
+
+// set records val as key's latest record, and returns whether it did: a
+// key not in the table is added to the map only when addNew is set.
+func (x *index) set(key uint64, val loc, addNew bool) bool {
 	if e := x.slot(key); e != nil && e.val != 0 {
-		e.val = val
-		return
+		e.val = uint64(val)
+	} else if _, ok := x.later[key]; ok || addNew {
+		if x.later == nil {
+			x.later = make(map[uint64]uint64)
+		}
+		x.later[key] = uint64(val)
+	} else {
+		return false
 	}
-	if _, ok := x.later[key]; !ok && !addNew {
-		return
+	delete(x.far, key)
+	return true
+}
+
+// setFar keeps the offset of the intent of key's latest record, a partial
+// outcome whose loc cannot say where it is.
+func (x *index) setFar(key uint64, intent int64) {
+	if x.far == nil {
+		x.far = make(map[uint64]int64)
 	}
-	if x.later == nil {
-		x.later = make(map[uint64]uint64)
-	}
-	x.later[key] = val
+	x.far[key] = intent
 }
 
 // slot returns key's slot in the table, or the empty slot where it would
@@ -95,7 +176,8 @@ func (ib *indexBuilder) add(es []indexEntry) {
 }
 
 // build returns the index of the entries added, the last entry of a key
-// winning. It consumes the builder.
+// winning. A partial outcome whose back is backPrevious completes the
+// key's entry before it. It consumes the builder.
 func (ib *indexBuilder) build() index {
 	var x index
 	if ib.n > 0 {
@@ -107,7 +189,19 @@ func (ib *indexBuilder) build() index {
 			if e.val == 0 {
 				x.n++
 			}
-			*e = en
+			val, far := loc(en.val), int64(-1)
+			if val.kind() == kindPartial && val.back() == backPrevious {
+				var ok bool
+				if val, ok = partialLoc(val.offset(), loc(e.val)); !ok {
+					far = loc(e.val).offset()
+				}
+			}
+			*e = indexEntry{en.key, uint64(val)}
+			if far >= 0 {
+				x.setFar(en.key, far)
+			} else {
+				delete(x.far, en.key)
+			}
 		}
 		ib.blocks[i] = nil
 	}

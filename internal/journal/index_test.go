@@ -31,8 +31,8 @@ func TestIndexBuild(t *testing.T) {
 			var ib indexBuilder
 			var batch []indexEntry
 			for i := range tt.n {
-				e := indexEntry{tt.key(i), uint64(i) + 1} // values are never 0
-				want[e.key] = e.val                       // the last one wins
+				e := indexEntry{tt.key(i), uint64(makeLoc(int64(i), kindIntent, 0))}
+				want[e.key] = e.val // the last one wins
 				batch = append(batch, e)
 				if len(batch) == 100 || i == tt.n-1 {
 					ib.add(batch)
@@ -44,7 +44,7 @@ func TestIndexBuild(t *testing.T) {
 				t.Errorf("len() = %d, want %d", got, len(want))
 			}
 			for k, v := range want {
-				if got, ok := x.get(k); !ok || got != v {
+				if got, ok := x.get(k); !ok || uint64(got) != v {
 					t.Fatalf("get(%#x) = %d, %v, want %d", k, got, ok, v)
 				}
 			}
@@ -58,20 +58,20 @@ func TestIndexBuild(t *testing.T) {
 			}
 			// Keys set after the build: old ones are updated, new ones added.
 			for k := range want {
-				x.set(k, 7, true)
-				want[k] = 7
+				x.set(k, 7<<offsetShift|kindIntent, true)
+				want[k] = 7<<offsetShift | kindIntent
 				break
 			}
 			for i := range 10 {
 				k := rng.Uint64()
-				x.set(k, uint64(i)+1, true)
+				x.set(k, loc(i+1), true)
 				want[k] = uint64(i) + 1
 			}
 			if got := x.len(); got != len(want) {
 				t.Errorf("len() after set = %d, want %d", got, len(want))
 			}
 			for k, v := range want {
-				if got, ok := x.get(k); !ok || got != v {
+				if got, ok := x.get(k); !ok || uint64(got) != v {
 					t.Fatalf("after set: get(%#x) = %d, %v, want %d", k, got, ok, v)
 				}
 			}
@@ -85,32 +85,43 @@ func TestIndexBuild(t *testing.T) {
 func TestLoadAgreesWithWalk(t *testing.T) {
 	defer func(n int) { chunkSize = n }(chunkSize)
 	rng := rand.New(rand.NewPCG(7, 8))
-	good := func(i int) string {
-		r := outcome(addDays, fmt.Sprintf("mem_%d", rng.IntN(20)), i, StatusApplied)
-		if rng.IntN(2) == 0 {
-			r = intent(metadata, fmt.Sprintf("mem_%d", rng.IntN(20)), i)
-		}
-		if rng.IntN(10) == 0 {
-			r.Err = string(make([]byte, rng.IntN(3000))) // escaped: a long line
-		}
-		return string(encoded(r))
-	}
 	for iter := range 300 {
 		var content string
-		lines := rng.IntN(30)
-		for i := range lines {
-			switch rng.IntN(40) {
-			case 0:
+		w := newLineWriter()
+		latest := make(map[string]Record) // the latest intent of each key
+		run := 0
+		for i := range rng.IntN(30) {
+			id := fmt.Sprintf("mem_%d", rng.IntN(20))
+			var r Record
+			switch k := rng.IntN(40); {
+			case k == 0:
 				content += "garbage\n"
-			case 1:
+				continue
+			case k == 1:
 				content += "\n"
+				continue
+			case k < 5:
+				run++
+				r = Record{Type: TypeRun, Run: fmt.Sprint("r", run), SHA256: fmt.Sprint("s", run)}
+			case k < 20:
+				r = realIntent(fmt.Sprint("r", run), fmt.Sprint("s", run), id, i)
+				latest[id] = r
 			default:
-				content += good(i)
+				in, ok := latest[id]
+				if !ok {
+					in = realIntent("r0", "", id, i)
+				}
+				r = realOutcome(in, StatusApplied, rng.IntN(2) == 0)
+				if rng.IntN(10) == 0 {
+					r.Err = string(make([]byte, rng.IntN(3000))) // escaped: a long line
+				}
 			}
+			content += w.line(r)
 		}
 		switch rng.IntN(4) {
 		case 0:
-			content += good(99)[:rng.IntN(50)+1] // torn
+			good := w.line(realIntent("r9", "s9", "mem_99", 99))
+			content += good[:rng.IntN(50)+1] // torn
 		case 1:
 			content += "garbage\n"
 		}
@@ -129,7 +140,7 @@ func TestLoadAgreesWithWalk(t *testing.T) {
 				j.Close()
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("file %d, chunks of %d: load gave\n%+v\nwalk gave\n%+v\nfile:\n%q", iter, size, got, want, content)
+				t.Fatalf("file %d, chunks of %d: load gave\n%+v\nwalk gave\n%+v\nfile:\n%s", iter, size, got, want, content)
 			}
 		}
 	}
@@ -149,7 +160,8 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// walkReference reads the journal in dir line by line.
+// walkReference reads the journal in dir line by line: an outcome that
+// completes its intent completes the key's record before it.
 func walkReference(t *testing.T, dir string) loadResult {
 	f, err := os.Open(filepath.Join(dir, "c.journal"))
 	if err != nil {
@@ -158,17 +170,25 @@ func walkReference(t *testing.T, dir string) loadResult {
 	defer f.Close()
 	var res loadResult
 	res.latest = make(map[string]Record)
+	var ctx runCtx
 	end, n, err := walk(f, f.Name(), -1, func(line []byte, _ int64) error {
-		r, err := decodeRecord(line)
-		if err == nil {
-			err = checkShape(r.Type, r.Action != "", r.ID != "")
-		}
+		d, err := decodeLine(line, "")
 		if err != nil {
 			return badRecord{err}
 		}
-		if r.Type != TypeRun {
-			res.latest[r.Action+" "+r.ID] = r
+		k := d.Action + " " + d.ID
+		switch {
+		case d.Type == TypeRun:
+			ctx = contextOf(&d.Record)
+			return nil
+		case d.partial:
+			prev := res.latest[k]
+			if err := d.complete(&prev); err != nil {
+				t.Fatalf("the test wrote an outcome without its intent: %s", line)
+			}
 		}
+		d.place(ctx)
+		res.latest[k] = d.Record
 		return nil
 	})
 	if err != nil {

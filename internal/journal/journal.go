@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"bulk/internal/durable"
 )
 
 // Options configure Open.
@@ -54,10 +57,12 @@ type Journal struct {
 	mu      sync.Mutex
 	cond    sync.Cond // on mu: signalled when an fsync ends
 	index   index
-	size    int64  // end of the last whole record
-	buf     []byte // encoding buffer
-	written uint64 // records written
-	synced  uint64 // records covered by a finished fsync
+	runs    []runMark                // the run records, in file order
+	pending map[uint64]pendingIntent // intents appended by this Journal, until their outcome
+	size    int64                    // end of the last whole record
+	buf     bytes.Buffer             // encoding buffer
+	written uint64                   // records written
+	synced  uint64                   // records covered by a finished fsync
 	syncing bool
 	err     error // sticky: once a write or fsync failed, nothing more is appended
 	closed  bool
@@ -87,6 +92,7 @@ func Open(dir, campaign string, opt Options) (*Journal, error) {
 		path:       filepath.Join(dir, campaign+".journal"),
 		readOnly:   opt.ReadOnly,
 		openedOnly: opt.OpenedKeysOnly,
+		pending:    make(map[uint64]pendingIntent),
 	}
 	j.cond.L = &j.mu
 	var err error
@@ -161,22 +167,11 @@ func (j *Journal) openWriter(dir, campaign string) error {
 	return d.sync()
 }
 
-// Index values hold the record's offset shifted left by typeBits, and its
-// type below.
-const (
-	typeBits    = 2
-	codeIntent  = 1
-	codeOutcome = 2
-)
-
-func typeCode(typ string) uint64 {
-	switch typ {
-	case TypeIntent:
-		return codeIntent
-	case TypeOutcome:
-		return codeOutcome
-	}
-	return 0
+// pendingIntent is an intent this Journal appended, the latest record of
+// its key: its outcome can leave out what it says.
+type pendingIntent struct {
+	off int64
+	rec Record
 }
 
 // hashKey is the 64-bit FNV-1a of action + "\x00" + id.
@@ -215,8 +210,14 @@ func (j *Journal) Stats() Stats {
 // Lookup returns the latest record, intent or outcome, for the action on
 // membership id.
 func (j *Journal) Lookup(action, id string) (Record, bool, error) {
+	key := hashKey(action, id)
 	j.mu.Lock()
-	v, ok := j.index.get(hashKey(action, id))
+	l, ok := j.index.get(key)
+	intent := int64(-1)
+	if l.kind() == kindPartial {
+		intent = j.index.intentOf(key, l)
+	}
+	ctx := contextAt(j.runs, l.offset())
 	closed := j.closed
 	j.mu.Unlock()
 	if closed {
@@ -225,16 +226,33 @@ func (j *Journal) Lookup(action, id string) (Record, bool, error) {
 	if !ok {
 		return Record{}, false, nil
 	}
-	off := int64(v >> typeBits)
-	var r Record
-	if err := j.reader.record(off, &r); err != nil {
-		return Record{}, false, fmt.Errorf("journal %s: record at offset %d: %w", j.path, off, err)
+	r, err := j.read(l.offset(), intent, id)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("journal %s: record at offset %d: %w", j.path, l.offset(), err)
 	}
 	if r.Action != action || r.ID != id {
 		return Record{}, false, fmt.Errorf("journal %s: record at offset %d is for %s %s, not %s %s (hash collision)",
-			j.path, off, r.Action, r.ID, action, id)
+			j.path, l.offset(), r.Action, r.ID, action, id)
 	}
-	return r, true, nil
+	r.place(ctx)
+	return r.Record, true, nil
+}
+
+// read reads the record at off, of membership id, and, if it is an outcome
+// that completes its intent, the intent at intent.
+func (j *Journal) read(off, intent int64, id string) (decoded, error) {
+	r, err := j.reader.record(off, id)
+	if err != nil || !r.partial {
+		return r, err
+	}
+	if intent < 0 {
+		return decoded{}, fmt.Errorf("the outcome for %s %s follows no intent of it", r.Action, r.ID)
+	}
+	in, err := j.reader.record(intent, id)
+	if err != nil {
+		return decoded{}, fmt.Errorf("its intent at offset %d: %w", intent, err)
+	}
+	return r, r.complete(&in.Record)
 }
 
 // Append writes r as one line. The line is in the file (in the kernel's
@@ -253,23 +271,66 @@ func (j *Journal) Append(r Record, durable bool) error {
 	if err := j.writable(); err != nil {
 		return err
 	}
-	j.buf = appendRecord(j.buf[:0], &r)
+	if j.size > maxOffset {
+		return fmt.Errorf("journal %s is larger than bulk can index", j.path)
+	}
+	key := hashKey(r.Action, r.ID)
+	intent, base := int64(-1), (*Record)(nil) // the intent r completes, if any
+	if p, ok := j.pending[key]; ok && r.Type == TypeOutcome && inherits(&r, &p.rec) {
+		intent, base = p.off, &p.rec
+	}
+	j.buf.Reset()
+	if err := encodeRecord(&j.buf, &r, j.context(), base); err != nil {
+		return fmt.Errorf("encode a journal record: %w", err)
+	}
 	off := j.size
-	if n, err := j.f.Write(j.buf); err != nil {
+	if n, err := j.f.Write(j.buf.Bytes()); err != nil {
 		j.failWrite(n, err)
 		return j.err
 	}
-	j.size += int64(len(j.buf))
+	j.size += int64(j.buf.Len())
 	j.written++
 	j.stats.Records++
 	j.stats.Appends++
-	if code := typeCode(r.Type); code != 0 {
-		j.index.set(hashKey(r.Action, r.ID), uint64(off)<<typeBits|code, !j.openedOnly)
-	}
+	j.noteAppended(key, off, &r, intent)
 	if !durable {
 		return nil
 	}
 	return j.waitSynced(j.written)
+}
+
+// context is what a record appended now takes from the run record before
+// it.
+func (j *Journal) context() runCtx {
+	if len(j.runs) == 0 {
+		return runCtx{}
+	}
+	return j.runs[len(j.runs)-1].ctx
+}
+
+// noteAppended updates the index, the run marks and the pending intents
+// for r, just appended at off (intent: the offset of the intent it
+// completes, or -1).
+func (j *Journal) noteAppended(key uint64, off int64, r *Record, intent int64) {
+	switch r.Type {
+	case TypeRun:
+		j.runs = append(j.runs, runMark{off, contextOf(r)})
+	case TypeIntent:
+		j.index.set(key, makeLoc(off, kindIntent, 0), !j.openedOnly)
+		j.pending[key] = pendingIntent{off, *r}
+	case TypeOutcome:
+		l, far := makeLoc(off, kindOutcome, 0), int64(-1)
+		if intent >= 0 {
+			var near bool
+			if l, near = partialLoc(off, makeLoc(intent, kindIntent, 0)); !near {
+				far = intent
+			}
+		}
+		if j.index.set(key, l, !j.openedOnly) && far >= 0 {
+			j.index.setFar(key, far)
+		}
+		delete(j.pending, key)
+	}
 }
 
 func (j *Journal) writable() error {
@@ -356,21 +417,9 @@ func mkdirAll(dir string) error {
 		return err
 	}
 	for _, d := range missing {
-		if err := syncDir(filepath.Dir(d)); err != nil {
+		if err := durable.SyncDir(filepath.Dir(d)); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }

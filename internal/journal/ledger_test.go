@@ -251,14 +251,13 @@ func TestLedgerLineParse(t *testing.T) {
 		line string
 		want ledgerLine // zero: an error
 	}{
-		{`{"id":"mem_1","c":"nov","d":7,"at":1767225600000}`, ledgerLine{key: []byte("mem_1"), camp: []byte("nov"), days: 7, at: 1767225600000}},
-		{`{"input":"abc","c":"nov","at":0}`, ledgerLine{input: true, key: []byte("abc"), camp: []byte("nov")}},
-		// encoding/json's forms
-		{`{"at":5, "d":7 ,"c":"nov","id":"mem_1"}`, ledgerLine{key: []byte("mem_1"), camp: []byte("nov"), days: 7, at: 5}},
-		{`{"id":"mem_\u0031","c":"n\u006fv","d":7,"at":-5}`, ledgerLine{key: []byte("mem_1"), camp: []byte("nov"), days: 7, at: -5}},
-		{`{"id":"mem_é","c":"nov","d":7,"at":1}`, ledgerLine{key: []byte("mem_é"), camp: []byte("nov"), days: 7, at: 1}},
-		{`{"id":"mem_1","c":"nov","d":7,"at":1,"new":true}`, ledgerLine{key: []byte("mem_1"), camp: []byte("nov"), days: 7, at: 1}},
-		{`{"id":"mem_1","c":"nov","d":7,"at":1234567890123456789}`, ledgerLine{key: []byte("mem_1"), camp: []byte("nov"), days: 7, at: 1234567890123456789}},
+		{`{"id":"mem_1","c":"nov","d":7,"at":1767225600000}`, ledgerLine{ID: "mem_1", C: "nov", D: 7, At: 1767225600000}},
+		{`{"input":"abc","c":"nov","at":0}`, ledgerLine{Input: "abc", C: "nov"}},
+		{`{"at":5, "d":7 ,"c":"nov","id":"mem_1"}`, ledgerLine{ID: "mem_1", C: "nov", D: 7, At: 5}},
+		{`{"id":"mem_\u0031","c":"n\u006fv","d":7,"at":-5}`, ledgerLine{ID: "mem_1", C: "nov", D: 7, At: -5}},
+		{`{"id":"mem_é","c":"nov","d":7,"at":1}`, ledgerLine{ID: "mem_é", C: "nov", D: 7, At: 1}},
+		{`{"id":"mem_1","c":"nov","d":7,"at":1,"new":true}`, ledgerLine{ID: "mem_1", C: "nov", D: 7, At: 1}},
+		{`{"id":"mem_1","c":"nov","d":7,"at":1234567890123456789}`, ledgerLine{ID: "mem_1", C: "nov", D: 7, At: 1234567890123456789}},
 		// not ledger records
 		{``, ledgerLine{}},
 		{`{}`, ledgerLine{}},
@@ -282,30 +281,19 @@ func TestLedgerLineParse(t *testing.T) {
 		{`{"t":"intent","at":1,"run":"R","action":"add_free_days","id":"mem_1"}`, ledgerLine{}},
 		{"{\"id\":\"mem\x001\",\"c\":\"nov\",\"d\":7,\"at\":1}", ledgerLine{}},
 	} {
-		var r ledgerLine
-		err := r.parse([]byte(c.line))
-		if c.want.key == nil {
+		r, err := parseLedgerLine([]byte(c.line))
+		if c.want == (ledgerLine{}) {
 			if err == nil {
-				t.Errorf("parse(%s) = %+v, want an error", c.line, r)
+				t.Errorf("parseLedgerLine(%s) = %+v, want an error", c.line, r)
 			}
 			continue
 		}
-		if err != nil || r.input != c.want.input || string(r.key) != string(c.want.key) ||
-			string(r.camp) != string(c.want.camp) || r.days != c.want.days || r.at != c.want.at {
-			t.Errorf("parse(%s) = %+v, %v; want %+v", c.line, r, err, c.want)
-		}
-		// The slow path agrees with the fast one.
-		var slow ledgerLine
-		if err := slow.parseSlow([]byte(c.line)); err != nil || string(slow.key) != string(r.key) ||
-			string(slow.camp) != string(r.camp) || slow.days != r.days || slow.at != r.at || slow.input != r.input {
-			t.Errorf("parseSlow(%s) = %+v, %v; parse gave %+v", c.line, slow, err, r)
+		if err != nil || r != c.want {
+			t.Errorf("parseLedgerLine(%s) = %+v, %v; want %+v", c.line, r, err, c.want)
 		}
 		// What appendTo writes parses back to the same.
-		var back ledgerLine
-		b := r.appendTo(nil)
-		if err := back.parse(bytes.TrimSuffix(b, []byte("\n"))); err != nil || string(back.key) != string(r.key) ||
-			string(back.camp) != string(r.camp) || back.days != r.days || back.at != r.at || back.input != r.input {
-			t.Errorf("parse(appendTo(%s)) = %+v, %v", c.line, back, err)
+		if back, err := parseLedgerLine(bytes.TrimSuffix(r.appendTo(nil), []byte("\n"))); err != nil || back != r {
+			t.Errorf("parseLedgerLine(appendTo(%s)) = %+v, %v", c.line, back, err)
 		}
 	}
 }
@@ -313,7 +301,7 @@ func TestLedgerLineParse(t *testing.T) {
 func ledgerLines(n int, campaign string) string {
 	var b []byte
 	for i := range n {
-		r := ledgerLine{key: []byte(fmt.Sprintf("mem_%d", i)), camp: []byte(campaign), days: 7, at: t0.UnixMilli()}
+		r := ledgerLine{ID: fmt.Sprintf("mem_%d", i), C: campaign, D: 7, At: t0.UnixMilli()}
 		b = r.appendTo(b)
 	}
 	return string(b)
@@ -531,8 +519,7 @@ func checkLedgerFile(t *testing.T, dir string) int {
 	n := 0
 	for line := range bytes.Lines(data) {
 		n++
-		var r ledgerLine
-		if err := r.parse(bytes.TrimSuffix(line, []byte("\n"))); err != nil {
+		if _, err := parseLedgerLine(bytes.TrimSuffix(line, []byte("\n"))); err != nil {
 			t.Fatalf("line %d is not whole: %v: %.80q", n, err, line)
 		}
 	}
@@ -741,12 +728,12 @@ func writeBigLedger(path string, entries, repeats int) error {
 	var buf []byte
 	at := t0.UnixMilli()
 	for i := range entries - repeats {
-		r := ledgerLine{key: []byte(bigID(i)), camp: []byte(bigCampaign(i)), days: 7, at: at + int64(i)}
+		r := ledgerLine{ID: bigID(i), C: bigCampaign(i), D: 7, At: at + int64(i)}
 		buf = r.appendTo(buf[:0])
 		w.Write(buf)
 	}
 	for i := range repeats {
-		r := ledgerLine{key: []byte(bigID(i)), camp: []byte("2026-11-compensation-copy"), days: 7, at: at + int64(entries+i)}
+		r := ledgerLine{ID: bigID(i), C: "2026-11-compensation-copy", D: 7, At: at + int64(entries+i)}
 		buf = r.appendTo(buf[:0])
 		w.Write(buf)
 	}

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -24,6 +25,7 @@ type chunk struct {
 	buf  []byte // data's storage
 
 	entries []indexEntry  // for the lines before bad
+	runs    []runMark     // the run records before bad
 	lines   int           // lines before bad
 	bad     *CorruptError // the first undecodable line; Line counts from the chunk's start
 	badEnd  int64         // file offset just after the bad line
@@ -98,6 +100,7 @@ func (j *Journal) apply(l *loader, ib *indexBuilder) *badLine {
 	for c := range l.ordered {
 		<-c.done
 		ib.add(c.entries)
+		j.runs = append(j.runs, c.runs...)
 		lines += c.lines
 		j.stats.Records += c.lines
 		if c.bad != nil {
@@ -165,32 +168,23 @@ func (l *loader) read() {
 	}
 }
 
-// parse turns chunks into index entries. A key's intent and outcome are
-// usually in the same chunk: only the later of them becomes an entry.
+// parse turns chunks into index entries and run marks. A key's intent and
+// outcome are usually in the same chunk: only the later of them becomes
+// an entry, which says where the intent is if the outcome completes it.
 func (l *loader) parse() {
 	defer l.wg.Done()
-	var raw rawRecord
 	seen := make(map[uint64]int) // key -> index in c.entries
+	var raw rawLine
 	for c := range l.work {
 		clear(seen)
-		c.entries, c.lines, c.bad = c.entries[:0], 0, nil
+		c.entries, c.runs, c.lines, c.bad = c.entries[:0], c.runs[:0], 0, nil
 		off := c.off
 		for data := c.data; len(data) > 0; {
 			i := bytes.IndexByte(data, '\n')
-			typ, action, id, err := keyFields(data[:i], &raw)
-			if err != nil {
+			if err := c.add(seen, off, data[:i], &raw); err != nil {
 				c.bad = &CorruptError{Path: l.path, Line: 1, Offset: off, Err: err}
 				c.badEnd = off + int64(i) + 1
 				break
-			}
-			if code := typeCode(typ); code != 0 {
-				e := indexEntry{hashKey(action, id), uint64(off)<<typeBits | code}
-				if k, ok := seen[e.key]; ok {
-					c.entries[k] = e
-				} else {
-					seen[e.key] = len(c.entries)
-					c.entries = append(c.entries, e)
-				}
 			}
 			c.lines++
 			off += int64(i) + 1
@@ -198,4 +192,45 @@ func (l *loader) parse() {
 		}
 		c.done <- struct{}{}
 	}
+}
+
+// add notes the record on line b, at off.
+func (c *chunk) add(seen map[uint64]int, off int64, b []byte, raw *rawLine) error {
+	var key, kind uint64
+	if fastLine(b, raw) {
+		action, id := raw.key(b)
+		if len(id) == 0 {
+			return fmt.Errorf("%w: intent or outcome without id", errShape)
+		}
+		key, kind = hashKey(action, id), raw.kind(b)
+	} else {
+		d, err := decodeJSON(b)
+		if err != nil {
+			return err
+		}
+		if kind = kindOf(&d); kind == 0 {
+			c.runs = append(c.runs, runMark{off, contextOf(&d.Record)})
+			return nil
+		}
+		key = hashKey(d.Action, d.ID)
+	}
+	k, ok := seen[key]
+	val := makeLoc(off, kind, 0)
+	if kind == kindPartial {
+		val = makeLoc(off, kind, backPrevious) // its intent is in an earlier chunk
+		if ok {
+			var near bool
+			if val, near = partialLoc(off, loc(c.entries[k].val)); !near {
+				// Keep both: build finds the intent and keeps it far.
+				val, ok = makeLoc(off, kind, backPrevious), false
+			}
+		}
+	}
+	if ok {
+		c.entries[k] = indexEntry{key, uint64(val)}
+		return nil
+	}
+	seen[key] = len(c.entries)
+	c.entries = append(c.entries, indexEntry{key, uint64(val)})
+	return nil
 }

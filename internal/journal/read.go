@@ -88,6 +88,7 @@ func walk(f *os.File, path string, limit int64, fn func(line []byte, off int64) 
 // Each calls fn with every record of the journal, in file order, reading
 // them from disk. It stops at the first error fn returns and returns it.
 // A read-only journal is read up to its current end, torn tail excluded.
+// It keeps the intents that have no outcome yet in memory.
 func (j *Journal) Each(fn func(Record) error) error {
 	j.mu.Lock()
 	limit, closed := j.size, j.closed
@@ -100,15 +101,31 @@ func (j *Journal) Each(fn func(Record) error) error {
 	case j.readOnly:
 		limit = -1
 	}
-	_, _, err := walk(j.f, j.path, limit, func(line []byte, _ int64) error {
-		r, err := decodeRecord(line)
-		if err == nil {
-			err = checkShape(r.Type, r.Action != "", r.ID != "")
-		}
+	var ctx runCtx
+	intents := make(map[string]Record) // by action and id
+	_, _, err := walk(j.f, j.path, limit, func(line []byte, off int64) error {
+		d, err := decodeLine(line, "")
 		if err != nil {
 			return badRecord{err}
 		}
-		return fn(r)
+		key := d.Action + "\x00" + d.ID
+		switch {
+		case d.Type == TypeRun:
+			ctx = contextOf(&d.Record)
+		case d.partial:
+			in := intents[key]
+			if err := d.complete(&in); err != nil {
+				return fmt.Errorf("journal %s: record at offset %d: %w", j.path, off, err)
+			}
+		}
+		d.place(ctx)
+		switch d.Type {
+		case TypeIntent:
+			intents[key] = d.Record
+		case TypeOutcome:
+			delete(intents, key)
+		}
+		return fn(d.Record)
 	})
 	return err
 }
@@ -130,9 +147,9 @@ const (
 	maxWindow = 64 << 10
 )
 
-// record reads and decodes the record at off into *rec. It decodes a copy
-// of the line, so that concurrent lookups decode in parallel.
-func (r *lineReader) record(off int64, rec *Record) error {
+// record reads and decodes the record at off, of membership id. It decodes
+// a copy of the line, so that concurrent lookups decode in parallel.
+func (r *lineReader) record(off int64, id string) (decoded, error) {
 	buf := linePool.Get().(*[]byte)
 	defer func() {
 		if cap(*buf) <= maxWindow {
@@ -144,9 +161,9 @@ func (r *lineReader) record(off int64, rec *Record) error {
 	*buf = append((*buf)[:0], line...)
 	r.mu.Unlock()
 	if err != nil {
-		return err
+		return decoded{}, err
 	}
-	return decode(*buf, rec)
+	return decodeLine(*buf, id)
 }
 
 var linePool = sync.Pool{New: func() any { return new([]byte) }}

@@ -20,7 +20,7 @@ const StatusComplete = "complete"
 // finished the same input and that nothing happened since.
 type Tail struct {
 	lock *os.File
-	Last Record // the last complete record
+	Last Record // the last complete record (an intent's or outcome's run and input only if its line names them)
 	OK   bool   // the journal ends with a complete record (it is not empty or torn)
 }
 
@@ -48,8 +48,8 @@ func OpenTail(dir, campaign string) (*Tail, error) {
 		return nil, err
 	}
 	if line != nil {
-		if t.Last, err = decodeRecord(line); err == nil {
-			t.OK = true
+		if d, err := decodeLine(line, ""); err == nil {
+			t.Last, t.OK = d.Record, true
 		}
 	}
 	return t, nil
@@ -118,7 +118,8 @@ func Origin(dir, campaign string) (rec Record, ok bool, err error) {
 	case err != nil:
 		return Record{}, false, err
 	}
-	rec, err = decodeRecord(bytes.TrimSuffix(line, []byte("\n")))
+	first, err := decodeLine(bytes.TrimSuffix(line, []byte("\n")), "")
+	rec = first.Record
 	if err != nil || rec.Type != TypeRun {
 		return Record{}, false, &CorruptError{Path: f.Name(), Line: 1, Err: cmp.Or(err, errShape)}
 	}

@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"bulk/internal/durable"
 )
 
 // WriteFileAtomic writes data to path so that path holds either its old
@@ -65,34 +65,13 @@ func commitTemp(f *os.File, path string) error {
 		_ = os.Remove(f.Name())
 		return fmt.Errorf("rename to %s: %w", path, err)
 	}
-	return syncDir(filepath.Dir(path))
+	return durable.SyncDir(filepath.Dir(path))
 }
 
 // discard closes and removes a temporary file that will not be committed.
 func discard(f *os.File) {
 	_ = f.Close()
 	_ = os.Remove(f.Name())
-}
-
-// syncDir makes a rename in dir durable. Filesystems and platforms that
-// cannot fsync a directory are not an error.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	err = d.Sync()
-	closeErr := d.Close()
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	if closeErr != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, closeErr)
-	}
-	return nil
 }
 
 // tempPrefix begins the name of every temporary file that may become base.

@@ -53,3 +53,19 @@ func TestSummaryPath(t *testing.T) {
 		})
 	}
 }
+
+func TestPagePath(t *testing.T) {
+	tests := []struct {
+		report, want string
+	}{
+		{"rows.report.csv", "rows.report.html"},
+		{"out/rows.plan.jsonl", "out/rows.plan.html"},
+		{"out.d/report", "out.d/report.html"},
+	}
+	for _, tt := range tests {
+		report := filepath.FromSlash(tt.report)
+		if got, want := PagePath(report), filepath.FromSlash(tt.want); got != want {
+			t.Errorf("PagePath(%q) = %q, want %q", report, got, want)
+		}
+	}
+}

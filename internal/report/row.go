@@ -1,5 +1,7 @@
 package report
 
+import "encoding/json"
+
 // Row is one line of the report: the outcome of one input row.
 // Timestamps are Unix seconds; nil means null or not known and is written empty.
 type Row struct {
@@ -16,9 +18,16 @@ type Row struct {
 	MembershipStatus  string // as last read or returned
 	Attempts          int
 	Extra             []string // carried input columns, aligned with the writer's extra names
+	// Metadata is an update_metadata row's object, as the input gave it,
+	// for the retry file; it is not a column.
+	Metadata json.RawMessage
 	// Repeat names the other campaign that already extended the
 	// membership, for the summary; it is not a column.
 	Repeat string
+	// Earlier: the row's outcome is one an earlier run of the campaign
+	// reached and reported (applied, skipped as done, or failed for good);
+	// this run sent nothing for it. Not a column.
+	Earlier bool
 }
 
 // Columns are the report's fixed columns, in order; carried columns follow them.

@@ -9,18 +9,25 @@ import (
 
 // Summary is what the .summary.json beside a report holds.
 type Summary struct {
-	Campaign           string           `json:"campaign"`
-	Input              string           `json:"input"`
-	InputSHA256        string           `json:"input_sha256"`
-	Mode               string           `json:"mode"` // "run", "plan" or "plan-offline"
-	Simulated          bool             `json:"simulated,omitempty"`
-	API                string           `json:"api"`                   // "current" or "v2"
-	APIVersion         string           `json:"api_version,omitempty"` // Api-Version-Date (Current API)
-	Sandbox            bool             `json:"sandbox,omitempty"`
-	Rows               int              `json:"rows"`
-	RowsPerAction      map[string]int   `json:"rows_per_action"`
-	Counts             map[string]int   `json:"counts"` // per status
+	Campaign      string         `json:"campaign"`
+	Input         string         `json:"input"`
+	InputSHA256   string         `json:"input_sha256"`
+	Mode          string         `json:"mode"` // "run", "plan" or "plan-offline"
+	Simulated     bool           `json:"simulated,omitempty"`
+	API           string         `json:"api"`                   // "current" or "v2"
+	APIVersion    string         `json:"api_version,omitempty"` // Api-Version-Date (Current API)
+	Sandbox       bool           `json:"sandbox,omitempty"`
+	Rows          int            `json:"rows"`
+	RowsPerAction map[string]int `json:"rows_per_action"`
+	Counts        map[string]int `json:"counts"` // per status
+	// ThisRun counts, per status, the rows whose outcome this run reached;
+	// Counts less ThisRun is what earlier runs of the campaign reached.
+	ThisRun map[string]int `json:"this_run,omitempty"`
+	// FailedEarlier counts the failed rows that an earlier run saw fail
+	// for good and reported; this run did not send them again.
+	FailedEarlier      int              `json:"failed_earlier,omitempty"`
 	DaysGranted        int64            `json:"days_granted"`
+	DaysGrantedThisRun int64            `json:"days_granted_this_run"`
 	MembershipsTouched int              `json:"memberships_touched"`
 	Started            time.Time        `json:"started"`
 	Ended              time.Time        `json:"ended"`
@@ -30,6 +37,9 @@ type Summary struct {
 	RateLimited        int64            `json:"rate_limited_429s"`
 	ExitCode           int              `json:"exit_code"`
 	Stopped            string           `json:"stopped,omitempty"` // why the run stopped early, if it did
+	// Reasons groups the failed and unknown rows (plan: would_fail) by
+	// reason, most rows first (Reasons.List).
+	Reasons []Reason `json:"reasons,omitempty"`
 
 	// Plan only.
 	Warnings int `json:"warnings,omitempty"`

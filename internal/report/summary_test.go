@@ -22,6 +22,8 @@ func TestSummaryRoundTrip(t *testing.T) {
 			Counts:        map[string]int{"applied": 2, "failed": 1}, DaysGranted: 60, MembershipsTouched: 2,
 			Started: start, Ended: start.Add(90 * time.Second), DurationSeconds: 90,
 			RequestsSent: 5, RateLimited: 1, ExitCode: 1, Stopped: "interrupted",
+			Reasons: []Reason{{Status: "failed", HTTPStatus: 404, Class: "no such membership", Count: 1,
+				Examples: []Example{{Line: 3, MembershipID: "mem_b", Error: "Membership not found"}}}},
 		}},
 		{"plan", Summary{
 			Campaign: "q4", Mode: "plan", Simulated: true, Warnings: 2,

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"bulk/internal/jsonstr"
 )
 
 // bufferSize is large enough that a report of a million rows is written in
@@ -30,10 +28,10 @@ type Writer struct {
 	f      *os.File
 	bw     *bufio.Writer
 	csv    *csv.Writer // nil when writing JSON lines
-	keys   [][]byte    // JSON lines: the `"name":` prefix of each column
+	line   lineEncoder // JSON lines
+	obj    object      // JSON lines: the header's names, reused for every row
 	nextra int
 	rec    []string // CSV: reused for every row
-	buf    []byte   // JSON lines: reused for every row
 	err    error    // first write error; the report cannot be committed after it
 	closed bool
 }
@@ -48,7 +46,9 @@ func Create(path string, extra []string) (*Writer, error) {
 	}
 	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, bufferSize), nextra: len(extra)}
 	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
-		w.keys = jsonKeys(Header(extra))
+		for _, name := range Header(extra) {
+			w.obj = append(w.obj, member{key: name})
+		}
 		return w, nil
 	}
 	// Carried names are cells too: neutralise them before making them unique.
@@ -64,21 +64,6 @@ func Create(path string, extra []string) (*Writer, error) {
 		return nil, fmt.Errorf("write report %s: %w", path, err)
 	}
 	return w, nil
-}
-
-// jsonKeys is the encoded `"name":` of each column, with the separating
-// comma in front of all but the first.
-func jsonKeys(header []string) [][]byte {
-	keys := make([][]byte, len(header))
-	for i, name := range header {
-		var k []byte
-		if i > 0 {
-			k = append(k, ',')
-		}
-		k = jsonstr.AppendNoHTML(k, name)
-		keys[i] = append(k, ':')
-	}
-	return keys
 }
 
 // Write adds one row to the report. r.Extra holds the carried values in the
@@ -131,46 +116,48 @@ func (w *Writer) writeCSV(r Row) error {
 }
 
 func (w *Writer) writeJSON(r Row) error {
-	b := append(w.buf[:0], '{')
-	k := w.keys
-	b = strconv.AppendInt(append(b, k[0]...), int64(r.Line), 10)
-	b = jsonstr.AppendNoHTML(append(b, k[1]...), r.MembershipID)
-	b = jsonstr.AppendNoHTML(append(b, k[2]...), r.Action)
-	b = appendNullableInt(append(b, k[3]...), r.Days)
-	b = jsonstr.AppendNoHTML(append(b, k[4]...), r.Status)
-	b = appendNullableInt(append(b, k[5]...), r.HTTPStatus)
-	b = jsonstr.AppendNoHTML(append(b, k[6]...), r.Error)
-	b = jsonstr.AppendNoHTML(append(b, k[7]...), r.Warning)
-	b = appendJSONTime(append(b, k[8]...), r.PreviousPeriodEnd)
-	b = appendJSONTime(append(b, k[9]...), r.PeriodEnd)
-	b = jsonstr.AppendNoHTML(append(b, k[10]...), r.MembershipStatus)
-	b = strconv.AppendInt(append(b, k[11]...), int64(r.Attempts), 10)
+	o := w.obj
+	o[0].value = r.Line
+	o[1].value = r.MembershipID
+	o[2].value = r.Action
+	o[3].value = nullable(r.Days)
+	o[4].value = r.Status
+	o[5].value = nullable(r.HTTPStatus)
+	o[6].value = r.Error
+	o[7].value = r.Warning
+	o[8].value = jsonTime(r.PreviousPeriodEnd)
+	o[9].value = jsonTime(r.PeriodEnd)
+	o[10].value = r.MembershipStatus
+	o[11].value = r.Attempts
 	n := len(Columns)
 	for i := range w.nextra {
-		v := ""
+		o[n+i].value = ""
 		if i < len(r.Extra) {
-			v = r.Extra[i]
+			o[n+i].value = r.Extra[i]
 		}
-		b = jsonstr.AppendNoHTML(append(b, k[n+i]...), v)
 	}
-	b = append(b, '}', '\n')
-	w.buf = b
-	_, err := w.bw.Write(b)
+	w.line.buf.Reset()
+	if err := w.line.encode(o); err != nil {
+		return err
+	}
+	_, err := w.bw.Write(w.line.buf.Bytes())
 	return err
 }
 
-func appendNullableInt(b []byte, n int) []byte {
+// nullable is n, or null when n is 0.
+func nullable(n int) any {
 	if n == 0 {
-		return append(b, "null"...)
+		return nil
 	}
-	return strconv.AppendInt(b, int64(n), 10)
+	return n
 }
 
-func appendJSONTime(b []byte, sec *int64) []byte {
+// jsonTime is a Unix time in RFC 3339, UTC, or null when not known.
+func jsonTime(sec *int64) any {
 	if sec == nil {
-		return append(b, "null"...)
+		return nil
 	}
-	return jsonstr.AppendNoHTML(b, formatTime(sec))
+	return formatTime(sec)
 }
 
 // Commit flushes the rows written so far, fsyncs and closes the temporary

@@ -184,7 +184,7 @@ func TestWriteJSONL(t *testing.T) {
 	}
 }
 
-// jsonKeyOrder is the keys of a flat JSON object in the order written.
+// jsonKeyOrder is the keys of a JSON object in the order written.
 func jsonKeyOrder(t *testing.T, obj []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(obj))
@@ -198,7 +198,8 @@ func jsonKeyOrder(t *testing.T, obj []byte) []string {
 			t.Fatal(err)
 		}
 		keys = append(keys, k.(string))
-		if _, err := dec.Token(); err != nil {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -367,4 +368,23 @@ func assertContent(t *testing.T, path, want string) {
 	if string(data) != want {
 		t.Errorf("%s = %q, want %q", path, data, want)
 	}
+}
+
+// TestWriteJSONLBytes pins the exact bytes of JSON lines: key order, null
+// for unknown values, <, > and & left as they are, control characters and
+// U+2028 escaped (testdata/golden.report.jsonl).
+func TestWriteJSONLBytes(t *testing.T) {
+	rows := []Row{
+		{Line: 1, MembershipID: "mem_a", Action: "add_free_days", Days: 30, Status: "applied", HTTPStatus: 201,
+			PreviousPeriodEnd: ptr(1793491200), PeriodEnd: ptr(1796083200), MembershipStatus: "active", Attempts: 1,
+			Extra: []string{"=not <a> & formula here", "x"}},
+		{Line: 2, MembershipID: "mem_b", Action: "update_metadata", Status: "unknown", Error: "line\nbreak \"q\" \u2028 \x01 é <>&", Attempts: 2},
+		{Line: 3, MembershipID: "mem_c", Status: "failed", Extra: []string{"\t\\/"}},
+	}
+	path := writeReport(t, "rows.report.jsonl", []string{"note<", "status"}, rows...)
+	want, err := os.ReadFile(filepath.Join("testdata", "golden.report.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertContent(t, path, string(want))
 }

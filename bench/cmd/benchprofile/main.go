@@ -25,6 +25,7 @@ import (
 
 	"bulk/internal/batch"
 	"bulk/internal/client"
+	"bulk/internal/input"
 	"bulk/internal/journal"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
@@ -144,7 +145,7 @@ func applyFile(o run, dir, base string) (int, error) {
 		fmt.Fprintf(os.Stderr, "benchprofile: %-22s %6.2f s\n", what, time.Since(t).Seconds())
 		t = time.Now()
 	}
-	scan, err := batch.ScanFile(o.file, batch.CSV, true)
+	scan, err := input.ScanFile(o.file, input.CSV, true)
 	if err != nil {
 		return 0, err
 	}
@@ -162,7 +163,7 @@ func applyFile(o run, dir, base string) (int, error) {
 	}
 	defer j.Close()
 	lap("open the journal")
-	rows, err := batch.OpenRows(o.file, batch.CSV, scan.Extra)
+	rows, err := input.OpenRows(o.file, input.CSV, scan.Extra)
 	if err != nil {
 		return 0, err
 	}
