@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"bulk/internal/batch"
+	"bulk/internal/campaign"
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
@@ -69,18 +70,18 @@ func (c *command) runPlan(ctx context.Context, format input.Format, api client.A
 	} else {
 		eng = batch.New(nil, j, opts)
 	}
-	t := newTally(c.scan)
+	t := campaign.NewTally(c.scan)
 	cost := map[client.Op]int64{}
 	reasons := report.NewReasons()
 	planErr := eng.Plan(ctx, rows, func(r batch.PlanRow) error {
-		t.add(r.Row)
+		t.Add(r.Row)
 		reasons.Add(r.Row)
 		cost[client.OpRead] += int64(r.Reads)
 		cost[r.WriteOp] += int64(r.Writes)
 		return w.Write(r.Row)
 	})
-	c.rowsBad, c.bad = t.bad(), "would fail"
-	s := t.summary(o, c.version(), c.scan, started, time.Now())
+	c.rowsBad, c.bad = t.Bad(), "would fail"
+	s := t.Summary(c.meta(), started, time.Now())
 	s.Mode, s.Reasons = mode, reasons.List()
 	s.RequestsToSend, s.EstimatedRunSeconds = estimate(cost, pace, dialect)
 	if api != nil {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,9 +17,11 @@ import (
 	"golang.org/x/term"
 
 	"bulk/internal/batch"
+	"bulk/internal/campaign"
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
 )
@@ -284,72 +285,28 @@ func (c *command) sameAPI() error {
 }
 
 // alreadyFinished handles running a finished campaign again, as cron
-// does: when the journal's last record says an earlier run ended with
-// every row of this very input applied or skipped, and the report it wrote
-// is there unchanged, then nothing would be sent and the report would come
-// out the same. It says so, refreshes the summary, and the run ends.
+// does (see campaign.Finished): it says so and the run ends.
 func (c *command) alreadyFinished() (bool, error) {
-	o := c.o
-	t, err := journal.OpenTail(o.state, o.campaign)
-	if err != nil {
-		return false, err
-	}
-	defer t.Close()
-	last := t.Last
-	if !t.OK || last.Type != "run" || last.Status != journal.StatusComplete || last.File != o.report {
-		return false, nil
-	}
-	if o.retryFailed {
+	if c.o.retryFailed {
 		return false, nil // the rows that failed for good are to be sent again
 	}
-	if sum, err := fileSHA256(o.file); err != nil || sum != last.Input {
-		return false, nil
+	s, done, err := campaign.Finished(c.o.state, c.o.campaign, c.o.file, c.o.report)
+	if err != nil || !done {
+		return false, err
 	}
-	if sum, err := fileSHA256(o.report); err != nil || sum != last.SHA256 {
-		return false, nil
-	}
-	s, err := report.ReadSummary(report.SummaryPath(o.report))
-	if err != nil || s.InputSHA256 != last.Input || s.ExitCode != exitOK {
-		return false, nil
-	}
-	now := time.Now().UTC()
-	s.Started, s.Ended, s.DurationSeconds = now, now, 0
-	s.RequestsSent, s.RateLimited, s.Stopped = 0, 0, ""
-	if err := report.WriteSummary(report.SummaryPath(o.report), s); err != nil {
-		return false, fmt.Errorf("write the summary: %w", err)
-	}
-	c.ui.info("nothing to do: an earlier run finished this file and the campaign has not changed since", "report", o.report)
-	printSummary(c.stdout, s, o.report)
+	c.ui.info("nothing to do: an earlier run finished this file and the campaign has not changed since", "report", c.o.report)
+	printSummary(c.stdout, s, c.o.report)
 	c.failedEarlier = s.FailedEarlier
 	return true, nil
 }
 
-// markFinished records that this run ended with every row applied or
-// skipped, naming the report it wrote, so that running it again is quick.
-func (c *command) markFinished(j *journal.Journal, runID string) {
-	sum, err := fileSHA256(c.o.report)
-	if err == nil {
-		err = j.Append(journal.Record{
-			Type: "run", Run: runID, Status: journal.StatusComplete,
-			File: c.o.report, SHA256: sum, Input: c.scan.SHA256, API: c.o.api, Version: c.version(),
-		}, true)
+// meta is what this run's summary says of it besides its rows.
+func (c *command) meta() campaign.Meta {
+	o := c.o
+	return campaign.Meta{
+		Campaign: o.campaign, Input: o.file, InputSHA256: c.scan.SHA256, API: o.api, APIVersion: c.version(),
+		Simulated: o.simulate, Sandbox: o.sandbox, Rows: c.scan.Rows,
 	}
-	if err != nil {
-		c.ui.warn("could not record that the campaign is finished; the next run will check every row again", "error", err)
-	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // scanned is what reading the whole input once found.
@@ -572,11 +529,11 @@ func (c *command) apply(ctx context.Context, format input.Format, api client.API
 		c.env.tune(&opts)
 	}
 	c.ui.record("run started", "file", o.file, "rows", c.scan.Rows, "api", o.api, "version", c.version(), "concurrency", o.concurrency)
-	t := newTally(c.scan)
+	t := campaign.NewTally(c.scan)
 	eng := batch.New(api, j, opts)
 	c.sent = true
 	runErr := eng.Run(ctx, rows, func(r report.Row) error {
-		t.add(r)
+		t.Add(r)
 		if r.Earlier {
 			prog.earlierRow()
 		} else {
@@ -599,8 +556,8 @@ func (c *command) apply(ctx context.Context, format input.Format, api client.API
 	if err := j.Sync(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("journal: %w", err)
 	}
-	c.rowsBad, c.bad, c.failedEarlier = t.bad(), "failed or are unknown", t.failedEarlier
-	s := t.summary(o, c.version(), c.scan, started, time.Now())
+	c.rowsBad, c.bad, c.failedEarlier = t.Bad(), "failed or are unknown", t.FailedEarlier()
+	s := t.Summary(c.meta(), started, time.Now())
 	s.Mode = "run"
 	s.RequestsSent, s.RequestsPerOp, s.RateLimited = requestsSent(api)
 	s.ExitCode = exitCode(runErr, c.rowsBad)
@@ -614,11 +571,14 @@ func (c *command) apply(ctx context.Context, format input.Format, api client.API
 		c.retry = out.retry.Path()
 	}
 	if s.ExitCode == exitOK {
-		c.markFinished(j, runID)
+		run := campaign.Run{ID: runID, Report: o.report, InputSHA256: c.scan.SHA256, API: o.api, Version: c.version()}
+		if err := campaign.MarkFinished(j, run); err != nil {
+			c.ui.warn("could not record that the campaign is finished; the next run will check every row again", "error", err)
+		}
 	}
-	c.ui.record("run ended", "applied", s.Counts[batch.StatusApplied], "skipped", s.Counts[batch.StatusSkipped],
-		"failed", s.Counts[batch.StatusFailed], "unknown", s.Counts[batch.StatusUnknown],
-		"pending", s.Counts[batch.StatusPending], "requests", s.RequestsSent, "rate_limited", s.RateLimited)
+	c.ui.record("run ended", "applied", s.Counts[outcome.Applied], "skipped", s.Counts[outcome.Skipped],
+		"failed", s.Counts[outcome.Failed], "unknown", s.Counts[outcome.Unknown],
+		"pending", s.Counts[outcome.Pending], "requests", s.RequestsSent, "rate_limited", s.RateLimited)
 	printSummary(c.stdout, s, o.report)
 	return runErr
 }

@@ -3,102 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
-	"bulk/internal/batch"
 	"bulk/internal/client"
-	"bulk/internal/input"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
 )
-
-// tally counts report rows as they are written.
-type tally struct {
-	perAction     map[string]int
-	counts        map[string]int
-	thisRun       map[string]int // rows whose outcome this run reached
-	failedEarlier int            // rows an earlier run saw fail for good
-	days          int64
-	daysNow       int64             // granted by this run
-	changed       int               // rows applied (plan: would apply)
-	both          func(string) bool // the membership has rows of both actions
-	pairs         map[string]int    // such memberships: their rows changed
-	twice         int               // memberships changed by both of their rows
-	warnings      int
-	repeats       map[string]int // "campaign X on DATE": memberships it already extended
-	earliest      *int64
-	latest        *int64
-}
-
-// newTally counts rows of the scanned file. A membership appears at most
-// once per action, so only those with rows of both actions can be touched
-// twice; they alone are remembered.
-func newTally(scan *input.Scan) *tally {
-	return &tally{perAction: map[string]int{}, counts: map[string]int{}, thisRun: map[string]int{},
-		both: scan.BothActions, pairs: map[string]int{},
-		repeats: map[string]int{}}
-}
-
-func (t *tally) add(r report.Row) {
-	t.perAction[r.Action]++
-	t.counts[r.Status]++
-	switch {
-	case !r.Earlier:
-		t.thisRun[r.Status]++
-	case r.Status == batch.StatusFailed:
-		t.failedEarlier++
-	}
-	if r.Warning != "" {
-		t.warnings++
-	}
-	if r.Repeat != "" {
-		t.repeats[repeatedFrom(r.Repeat)]++
-	}
-	if r.Status != batch.StatusApplied && r.Status != batch.WouldApply {
-		return
-	}
-	if ts := r.PeriodEnd; r.Action == string(input.AddFreeDays) {
-		t.days += int64(r.Days)
-		if !r.Earlier {
-			t.daysNow += int64(r.Days)
-		}
-		if ts != nil && (t.earliest == nil || *ts < *t.earliest) {
-			t.earliest = ts
-		}
-		if ts != nil && (t.latest == nil || *ts > *t.latest) {
-			t.latest = ts
-		}
-	}
-	t.changed++
-	if t.both(r.MembershipID) {
-		if t.pairs[r.MembershipID]++; t.pairs[r.MembershipID] == 2 {
-			t.twice++
-		}
-	}
-}
-
-// bad: some row failed in this run or is unknown (plan: would fail). Rows
-// that failed for good in an earlier run were reported by it.
-func (t *tally) bad() bool {
-	return t.thisRun[batch.StatusFailed]+t.counts[batch.StatusUnknown]+t.counts[batch.WouldFail] > 0
-}
-
-func (t *tally) summary(o *options, version string, scan *input.Scan, start, end time.Time) report.Summary {
-	s := report.Summary{
-		Campaign: o.campaign, Input: o.file, InputSHA256: scan.SHA256, Simulated: o.simulate,
-		API: o.api, APIVersion: version, Sandbox: o.sandbox,
-		Rows: scan.Rows, RowsPerAction: t.perAction, Counts: t.counts, ThisRun: t.thisRun, FailedEarlier: t.failedEarlier,
-		DaysGranted: t.days, DaysGrantedThisRun: t.daysNow, MembershipsTouched: t.changed - t.twice, Warnings: t.warnings,
-		Repeats: t.repeats,
-		Started: start.UTC(), Ended: end.UTC(), DurationSeconds: end.Sub(start).Seconds(),
-	}
-	if t.earliest != nil {
-		e, l := time.Unix(*t.earliest, 0).UTC(), time.Unix(*t.latest, 0).UTC()
-		s.EarliestNewExpiry, s.LatestNewExpiry = &e, &l
-	}
-	return s
-}
 
 // printSummary is the human summary on stdout.
 func printSummary(w io.Writer, s report.Summary, reportPath string) {
@@ -161,11 +74,11 @@ func printSummary(w io.Writer, s report.Summary, reportPath string) {
 }
 
 // statusOrder is the order in which a run's statuses are told.
-var statusOrder = []string{batch.StatusApplied, batch.StatusSkipped, batch.StatusFailed, batch.StatusUnknown, batch.StatusPending}
+var statusOrder = []outcome.Status{outcome.Applied, outcome.Skipped, outcome.Failed, outcome.Unknown, outcome.Pending}
 
 // countsText is "applied 155, failed 2", in statusOrder, or none when
 // every count is zero.
-func countsText(counts map[string]int, none string) string {
+func countsText(counts map[outcome.Status]int, none string) string {
 	var parts []string
 	for _, st := range statusOrder {
 		if n := counts[st]; n > 0 {
@@ -181,12 +94,12 @@ func countsText(counts map[string]int, none string) string {
 // campaignText is where the whole campaign stands: "applied 298 of 300,
 // failed 2 (reported by an earlier run)".
 func campaignText(s report.Summary) string {
-	counts := map[string]int{}
+	counts := map[outcome.Status]int{}
 	for st, n := range s.Counts {
 		counts[st] = n
 	}
-	applied := counts[batch.StatusApplied]
-	delete(counts, batch.StatusApplied)
+	applied := counts[outcome.Applied]
+	delete(counts, outcome.Applied)
 	text := fmt.Sprintf("applied %d of %d", applied, s.Rows)
 	if rest := countsText(counts, ""); rest != "" {
 		text += ", " + rest
@@ -197,13 +110,8 @@ func campaignText(s report.Summary) string {
 	return text
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+func sortedKeys[K ~string](m map[K]int) []K {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // apiName says which API a run speaks, as an operator reads it.
@@ -233,13 +141,4 @@ func perOp(n map[string]int64) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
-}
-
-// repeatedFrom is "campaign X on DATE" out of "already got N days from
-// campaign X on DATE": the days differ from row to row, the rest does not.
-func repeatedFrom(repeat string) string {
-	if _, from, ok := strings.Cut(repeat, " days from "); ok {
-		return from
-	}
-	return repeat
 }

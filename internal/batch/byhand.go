@@ -7,6 +7,7 @@ import (
 
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 )
 
 // ErrNotInDoubt: a membership asked to be settled by hand has no
@@ -27,13 +28,13 @@ func SettleByHand(j *journal.Journal, runID, id string, applied bool) (journal.R
 	if !ok || !inDoubt(&rec) {
 		what := "nothing"
 		if ok {
-			what = rec.Status
+			what = string(rec.Status)
 		}
 		return journal.Record{}, fmt.Errorf("%s: %w (its latest outcome: %s)", id, ErrNotInDoubt, what)
 	}
-	status, as := notApplied, "not applied"
+	status, as := outcome.NotApplied, "not applied"
 	if applied {
-		status, as = StatusApplied, "applied"
+		status, as = outcome.Applied, "applied"
 	}
 	out := outcomeOf(rec, status, 0, fmt.Sprintf("settled by hand as %s on %s (bulk settle)",
 		as, time.Now().UTC().Format(time.RFC3339)), nil)

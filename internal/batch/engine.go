@@ -18,21 +18,6 @@ import (
 	"bulk/internal/report"
 )
 
-// Statuses of a report row after a run.
-const (
-	StatusApplied = "applied"
-	StatusSkipped = "skipped"
-	StatusFailed  = "failed"
-	StatusUnknown = "unknown"
-	// StatusPending: the run stopped before this row was tried; running
-	// again will try it.
-	StatusPending = "pending"
-)
-
-// Journal statuses beyond the report's: a request that was refused, or
-// whose unknown outcome was settled as not applied, may be sent again.
-const notApplied = "not_applied"
-
 // Options configure a run.
 type Options struct {
 	Campaign    string

@@ -8,6 +8,7 @@ import (
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
 )
 
@@ -27,7 +28,7 @@ func (e *Engine) prejudge(row input.Row) (res report.Row, prior *journal.Record,
 	rec, ok, err := e.journal.Lookup(string(row.Action), row.MembershipID)
 	if err != nil {
 		// Not knowing what the campaign did, sending could apply it twice.
-		r := baseRow(row, StatusFailed)
+		r := baseRow(row, outcome.Failed)
 		r.Error = "not sent: journal: " + err.Error()
 		return r, nil, false
 	}
@@ -38,12 +39,12 @@ func (e *Engine) prejudge(row input.Row) (res report.Row, prior *journal.Record,
 	case e.done(row, rec):
 		return e.doneRow(row, rec), nil, false
 	case e.failedForGood(row, rec):
-		r := reportRow(row, rec, StatusFailed)
+		r := reportRow(row, rec, outcome.Failed)
 		r.Earlier = true
 		return r, nil, false
-	case rec.Type == recOutcome && rec.Status == StatusApplied:
+	case rec.Type == recOutcome && rec.Status == outcome.Applied:
 		return report.Row{}, &rec, true // desired metadata changed: send it
-	case rec.Type == recOutcome && (rec.Status == StatusFailed || rec.Status == notApplied):
+	case rec.Type == recOutcome && (rec.Status == outcome.Failed || rec.Status == outcome.NotApplied):
 		return report.Row{}, &rec, true // nothing was applied: send again
 	}
 	return report.Row{}, &rec, true // intent with no outcome, or unknown
@@ -54,7 +55,7 @@ func (e *Engine) prejudge(row input.Row) (res report.Row, prior *journal.Record,
 // it. It is not sent again, run after run, unless RetryFailed: the answer
 // would be the same, and a cron job would page someone every time.
 func (e *Engine) failedForGood(row input.Row, rec journal.Record) bool {
-	return !e.opts.RetryFailed && rec.Type == recOutcome && rec.Status == StatusFailed &&
+	return !e.opts.RetryFailed && rec.Type == recOutcome && rec.Status == outcome.Failed &&
 		finalStatus(rec.HTTP) && e.sameRequest(row, rec)
 }
 
@@ -71,18 +72,18 @@ func finalStatus(http int) bool {
 // settled by reading the membership before anything is sent again.
 func inDoubt(r *journal.Record) bool {
 	return r != nil && r.Action == string(input.AddFreeDays) &&
-		(r.Type == recIntent || r.Status == StatusUnknown)
+		(r.Type == recIntent || r.Status == outcome.Unknown)
 }
 
 // doneRow reports a row the campaign already applied: as applied when this
 // very row (same input, same line) did it, otherwise as skipped.
 func (e *Engine) doneRow(row input.Row, rec journal.Record) report.Row {
 	if rec.Input == e.opts.InputSHA256 && rec.Line == row.Line {
-		r := reportRow(row, rec, StatusApplied)
+		r := reportRow(row, rec, outcome.Applied)
 		r.Earlier = true
 		return r
 	}
-	r := reportRow(row, rec, StatusSkipped)
+	r := reportRow(row, rec, outcome.Skipped)
 	r.Earlier = true
 	r.Attempts = 0
 	what := "extended"
@@ -148,7 +149,7 @@ func (e *Engine) changedSincePlan(row input.Row, m *client.Membership) (report.R
 	default:
 		return report.Row{}, false
 	}
-	r := baseRow(row, StatusFailed)
+	r := baseRow(row, outcome.Failed)
 	r.Error, r.MembershipStatus, r.PreviousPeriodEnd = "changed since the plan: "+why, m.Status, m.PeriodEnd
 	e.rowFailed()
 	return r, true
@@ -161,7 +162,7 @@ func (e *Engine) repeat(row input.Row) (report.Row, bool) {
 	if !ok || e.opts.AllowRepeat {
 		return report.Row{}, false
 	}
-	r := baseRow(row, StatusSkipped)
+	r := baseRow(row, outcome.Skipped)
 	r.Error = other + "; --allow-repeat extends it again"
 	r.Repeat = other
 	return r, true
@@ -226,14 +227,14 @@ func (a *adding) send() step[report.Row] {
 				// Never report what the evidence contradicts: the outcome
 				// is unknown, settled by reading back, and never sent again.
 				ce := &client.Error{Kind: client.Unknown, Status: m.HTTPStatus, Code: codeContradicted, Message: msg}
-				unknown := outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil)
+				unknown := outcomeOf(intent, outcome.Unknown, ce.Status, ce.Message, nil)
 				e.record(unknown)
 				return a.settle(unknown, ce)
 			}
-			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
+			out := outcomeOf(intent, outcome.Applied, m.HTTPStatus, "", m)
 			out.Warn = joinWarnings(statusWarning(m), pastWarning(m.PeriodEnd))
 			e.record(out)
-			return finished(reportRow(row, out, StatusApplied))
+			return finished(reportRow(row, out, outcome.Applied))
 		}
 		ce := asClientError(err)
 		switch ce.Kind {
@@ -242,7 +243,7 @@ func (a *adding) send() step[report.Row] {
 				continue
 			}
 		case client.NotSent:
-			e.record(outcomeOf(intent, notApplied, 0, ce.Message, nil))
+			e.record(outcomeOf(intent, outcome.NotApplied, 0, ce.Message, nil))
 			if a.try < e.opts.Retries && e.backoff(a.try) == nil {
 				a.try++
 				continue
@@ -251,7 +252,7 @@ func (a *adding) send() step[report.Row] {
 				return finished(pendingRow(row, nil))
 			}
 		case client.Unknown:
-			unknown := outcomeOf(intent, StatusUnknown, ce.Status, ce.Message, nil)
+			unknown := outcomeOf(intent, outcome.Unknown, ce.Status, ce.Message, nil)
 			e.record(unknown)
 			return a.settle(unknown, ce)
 		}
@@ -268,17 +269,17 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 	e, row := a.e, a.row
 	out, now, settled := e.settle(rec)
 	switch settled {
-	case StatusApplied:
+	case outcome.Applied:
 		return finished(e.doneRow(row, out))
-	case StatusUnknown:
-		return finished(reportRow(row, out, StatusUnknown))
+	case outcome.Unknown:
+		return finished(reportRow(row, out, outcome.Unknown))
 	case notYet:
 		return step[report.Row]{at: e.quietUntil(rec), next: func() step[report.Row] { return a.settle(rec, ce) }}
 	}
 	if ce != nil && ce.Code == codeContradicted {
-		out := outcomeOf(rec, StatusUnknown, ce.Status, ce.Message+"; a read shows no change either: "+byHand(rec.ID), nil)
+		out := outcomeOf(rec, outcome.Unknown, ce.Status, ce.Message+"; a read shows no change either: "+byHand(rec.ID), nil)
 		e.record(out)
-		return finished(reportRow(row, out, StatusUnknown))
+		return finished(reportRow(row, out, outcome.Unknown))
 	}
 	a.before = now
 	if ce == nil {
@@ -294,10 +295,10 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 	if ce.Code == client.CodeInProgress {
 		// The API says the first request with this key is still running:
 		// it may yet apply. Never call that not applied.
-		out := outcomeOf(rec, StatusUnknown, ce.Status,
+		out := outcomeOf(rec, outcome.Unknown, ce.Status,
 			"the API still reports a request with this Idempotency-Key in progress; run again later to settle it, or "+byHand(rec.ID), nil)
 		e.record(out)
-		return finished(reportRow(row, out, StatusUnknown))
+		return finished(reportRow(row, out, outcome.Unknown))
 	}
 	failed := *ce
 	failed.Message = "not applied: " + ce.Message
@@ -308,20 +309,20 @@ func (a *adding) settle(rec journal.Record, ce *client.Error) step[report.Row] {
 // run if the refusal is about the key or the API version rather than the
 // row.
 func (e *Engine) refusedForGood(row input.Row, intent journal.Record, ce *client.Error) report.Row {
-	out := outcomeOf(intent, StatusFailed, ce.Status, ce.Message, nil)
+	out := outcomeOf(intent, outcome.Failed, ce.Status, ce.Message, nil)
 	e.record(out)
 	if ce.Kind == client.Fatal || ce.Kind == client.BadVersion {
 		e.fatal(ce)
 	} else {
 		e.rowFailed()
 	}
-	return reportRow(row, out, StatusFailed)
+	return reportRow(row, out, outcome.Failed)
 }
 
 // refused handles a 429 to a change: the request was not applied, and
 // every worker of the operation pauses. It says whether to send again.
 func (e *Engine) refused(pace *pacer, intent journal.Record, ce *client.Error, limited *int) bool {
-	e.record(outcomeOf(intent, notApplied, ce.Status, ce.Message, nil))
+	e.record(outcomeOf(intent, outcome.NotApplied, ce.Status, ce.Message, nil))
 	pace.RateLimited(ce.RetryAfter)
 	*limited++
 	return *limited <= maxLimited
@@ -334,7 +335,7 @@ func byHand(id string) string {
 
 // notYet: a request with an unknown outcome shows no effect, but its quiet
 // period has not passed: it may still land.
-const notYet = "not_yet"
+const notYet outcome.Status = "not_yet"
 
 // quietUntil is when the quiet period after rec's request ends.
 func (e *Engine) quietUntil(rec journal.Record) time.Time {
@@ -345,40 +346,40 @@ func (e *Engine) quietUntil(rec journal.Record) time.Time {
 // outcome was applied. It waits SettleDelay after the request (one still
 // being processed must have time to land), reads the membership and
 // compares it with the state recorded before the request. It returns the
-// outcome it recorded, the membership as read, and StatusApplied,
-// notApplied, StatusUnknown, or notYet when the membership shows nothing
+// outcome it recorded, the membership as read, and outcome.Applied,
+// outcome.NotApplied, outcome.Unknown, or notYet when the membership shows nothing
 // yet but the quiet period after the request has not passed (then nothing
 // is recorded: a later run must wait out the same quiet period).
-func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership, string) {
+func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership, outcome.Status) {
 	wait := time.Until(time.UnixMilli(rec.At).Add(e.opts.SettleDelay))
 	if err := sleepCtx(e.stopCtx, wait); err != nil {
-		return outcomeOf(rec, StatusUnknown, rec.HTTP, rec.Err, nil), nil, StatusUnknown
+		return outcomeOf(rec, outcome.Unknown, rec.HTTP, rec.Err, nil), nil, outcome.Unknown
 	}
 	m, err := e.get(rec.ID)
 	if err != nil {
 		msg := "outcome unknown and the membership cannot be read back: " + err.Error() + "; run again to check it, or " + byHand(rec.ID)
-		out := outcomeOf(rec, StatusUnknown, rec.HTTP, msg, nil)
+		out := outcomeOf(rec, outcome.Unknown, rec.HTTP, msg, nil)
 		if !errors.Is(err, errStopped) {
 			e.record(out)
 		}
-		return out, nil, StatusUnknown
+		return out, nil, outcome.Unknown
 	}
 	switch compare(rec, m) {
-	case StatusApplied:
-		out := outcomeOf(rec, StatusApplied, 0, "", m)
+	case outcome.Applied:
+		out := outcomeOf(rec, outcome.Applied, 0, "", m)
 		e.record(out)
-		return out, m, StatusApplied
-	case notApplied:
+		return out, m, outcome.Applied
+	case outcome.NotApplied:
 		if time.Now().Before(e.quietUntil(rec)) {
 			return rec, m, notYet
 		}
-		e.record(outcomeOf(rec, notApplied, rec.HTTP, rec.Err, nil))
-		return rec, m, notApplied
+		e.record(outcomeOf(rec, outcome.NotApplied, rec.HTTP, rec.Err, nil))
+		return rec, m, outcome.NotApplied
 	}
-	out := outcomeOf(rec, StatusUnknown, rec.HTTP,
+	out := outcomeOf(rec, outcome.Unknown, rec.HTTP,
 		"outcome unknown: the membership's period changed in another way since it was read; "+byHand(rec.ID), nil)
 	e.record(out)
-	return out, m, StatusUnknown
+	return out, m, outcome.Unknown
 }
 
 // compare tells from the recorded before-state whether m shows the days
@@ -386,17 +387,17 @@ func (e *Engine) settle(rec journal.Record) (journal.Record, *client.Membership,
 // the same start and the same end, not applied; the same start and the end
 // moved by exactly the days, applied. Anything else (a renewal moves the
 // start, and the end by a whole period) cannot be told apart: unknown.
-func compare(before journal.Record, m *client.Membership) string {
+func compare(before journal.Record, m *client.Membership) outcome.Status {
 	if !before.Before || !eq(before.PrevStart, m.PeriodStart) {
-		return StatusUnknown
+		return outcome.Unknown
 	}
 	if eq(before.PrevEnd, m.PeriodEnd) {
-		return notApplied
+		return outcome.NotApplied
 	}
 	if before.PrevEnd != nil && m.PeriodEnd != nil && *m.PeriodEnd == *before.PrevEnd+int64(before.Days)*day {
-		return StatusApplied
+		return outcome.Applied
 	}
-	return StatusUnknown
+	return outcome.Unknown
 }
 
 const day = 86400 // seconds
@@ -451,7 +452,7 @@ func (e *Engine) readFailed(row input.Row, prior *journal.Record, attempts int, 
 		return pendingRow(row, prior)
 	}
 	ce := asClientError(err)
-	r := baseRow(row, StatusFailed)
+	r := baseRow(row, outcome.Failed)
 	r.HTTPStatus, r.Error, r.Attempts = ce.Status, "read membership: "+ce.Message, attempts
 	if ce.Kind != client.Fatal && ce.Kind != client.BadVersion {
 		e.rowFailed()
@@ -463,7 +464,7 @@ func (e *Engine) readFailed(row input.Row, prior *journal.Record, attempts int, 
 			Type: recOutcome, At: time.Now().UnixMilli(), Run: e.opts.RunID,
 			Action: string(row.Action), ID: row.MembershipID, Line: row.Line, Input: e.opts.InputSHA256,
 			Key: e.recordKey(row), Days: row.Days, Attempts: attempts,
-			Status: StatusFailed, HTTP: ce.Status, Err: r.Error,
+			Status: outcome.Failed, HTTP: ce.Status, Err: r.Error,
 		})
 	}
 	return r
@@ -506,7 +507,7 @@ func (e *Engine) intent(row input.Row, before *client.Membership, attempts int) 
 // outcomeOf is the outcome record answering an intent (or an earlier
 // outcome being settled): it keeps the intent's row, payload and
 // before-state, so any later run can settle it again.
-func outcomeOf(intent journal.Record, status string, http int, msg string, after *client.Membership) journal.Record {
+func outcomeOf(intent journal.Record, status outcome.Status, http int, msg string, after *client.Membership) journal.Record {
 	r := intent
 	r.Type, r.At, r.Status, r.HTTP, r.Err = recOutcome, time.Now().UnixMilli(), status, http, msg
 	r.Start, r.End, r.Warn = nil, nil, ""
@@ -524,13 +525,13 @@ func (e *Engine) record(r journal.Record) {
 	}
 }
 
-func reportRow(row input.Row, rec journal.Record, status string) report.Row {
+func reportRow(row input.Row, rec journal.Record, status outcome.Status) report.Row {
 	r := baseRow(row, status)
 	r.HTTPStatus, r.Error, r.Warning, r.MembershipStatus, r.Attempts = rec.HTTP, rec.Err, rec.Warn, rec.MStatus, rec.Attempts
 	if rec.Before {
 		r.PreviousPeriodEnd = rec.PrevEnd
 	}
-	if status == StatusApplied || status == StatusSkipped {
+	if status == outcome.Applied || status == outcome.Skipped {
 		r.PeriodEnd = rec.End
 	}
 	return r
@@ -540,13 +541,13 @@ func reportRow(row input.Row, rec journal.Record, status string) report.Row {
 // whose earlier request is still in doubt stays unknown until a run reads
 // the membership back.
 func pendingRow(row input.Row, prior *journal.Record) report.Row {
-	r := baseRow(row, StatusPending)
+	r := baseRow(row, outcome.Pending)
 	r.Error = "not tried: the run stopped; run again to continue"
 	if prior != nil {
 		r.Attempts = prior.Attempts
 	}
 	if inDoubt(prior) {
-		r.Status = StatusUnknown
+		r.Status = outcome.Unknown
 		r.Error = "an earlier request's outcome is unknown; run again to check it against the membership"
 		r.HTTPStatus = prior.HTTP
 		if prior.Before {

@@ -19,6 +19,7 @@ import (
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
 	"bulk/internal/whopsim"
 )
@@ -169,7 +170,7 @@ func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []input.Row, out
 	for i, r := range out {
 		key := r.Action + " " + r.MembershipID
 		isAdd := r.Action == string(input.AddFreeDays)
-		if r.Status == StatusApplied || r.Status == StatusSkipped {
+		if r.Status == outcome.Applied || r.Status == outcome.Skipped {
 			if (isAdd && count[key] != 1) || count[key] < 1 {
 				t.Errorf("line %d %s: server applied it %d times, want once", r.Line, key, count[key])
 			}
@@ -178,10 +179,10 @@ func checkAgainstLedger(t *testing.T, sim *whopsim.Server, rows []input.Row, out
 				t.Errorf("line %d: report period end %v (%s), server has %v (%s)", r.Line,
 					deref(r.PeriodEnd), r.MembershipStatus, deref(m.PeriodEnd), m.Status)
 			}
-		} else if count[key] != 0 && (isAdd || r.Status != StatusUnknown) {
+		} else if count[key] != 0 && (isAdd || r.Status != outcome.Unknown) {
 			t.Errorf("line %d %s is %s but the server applied it %d times", r.Line, key, r.Status, count[key])
 		}
-		if rows[i].Action == input.AddFreeDays && r.Status == StatusApplied {
+		if rows[i].Action == input.AddFreeDays && r.Status == outcome.Applied {
 			prev, now := r.PreviousPeriodEnd, r.PeriodEnd
 			if prev == nil || now == nil || *now-*prev != int64(rows[i].Days)*86400 {
 				t.Errorf("line %d: previous %v, now %v: not %d days apart", r.Line, deref(prev), deref(now), rows[i].Days)
@@ -197,8 +198,8 @@ func deref(p *int64) any {
 	return *p
 }
 
-func statuses(out []report.Row) map[string]int {
-	m := map[string]int{}
+func statuses(out []report.Row) map[outcome.Status]int {
+	m := map[outcome.Status]int{}
 	for _, r := range out {
 		m[r.Status]++
 	}
@@ -213,7 +214,7 @@ func TestRunAppliesBothOperations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := statuses(out); got[StatusApplied] != 60 {
+		if got := statuses(out); got[outcome.Applied] != 60 {
 			t.Fatalf("statuses %v, want 60 applied", got)
 		}
 		checkAgainstLedger(t, h.sim, rows, out)
@@ -263,7 +264,7 @@ func TestMergeWarnsOfChangedKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, _ := h.sim.Get("mem_w")
-		if out[0].Status != StatusApplied || m.Metadata["tier"] != "silver" || m.Metadata["keep"] != 1.0 && m.Metadata["keep"] != 1 {
+		if out[0].Status != outcome.Applied || m.Metadata["tier"] != "silver" || m.Metadata["keep"] != 1.0 && m.Metadata["keep"] != 1 {
 			t.Fatalf("row %+v, server metadata %v", out[0], m.Metadata)
 		}
 		for _, want := range []string{"membership is canceled", "change value: tier"} {
@@ -290,9 +291,9 @@ func TestRunFailsBadRowsOnly(t *testing.T) {
 	for _, r := range out {
 		code, bad := want[r.Line]
 		switch {
-		case bad && (r.Status != StatusFailed || r.HTTPStatus != code || r.Error == ""):
+		case bad && (r.Status != outcome.Failed || r.HTTPStatus != code || r.Error == ""):
 			t.Errorf("line %d: %s %d %q, want failed %d with the API's message", r.Line, r.Status, r.HTTPStatus, r.Error, code)
-		case !bad && r.Status != StatusApplied:
+		case !bad && r.Status != outcome.Applied:
 			t.Errorf("line %d: %s %q, want applied", r.Line, r.Status, r.Error)
 		}
 	}
@@ -312,7 +313,7 @@ func TestBadKeyStopsTheRun(t *testing.T) {
 	if n := len(h.sim.Requests()); n > h.opts.Concurrency {
 		t.Errorf("the server saw %d requests after a 401, want at most %d", n, h.opts.Concurrency)
 	}
-	if got := statuses(out); got[StatusApplied] != 0 || got[StatusPending] < 90 {
+	if got := statuses(out); got[outcome.Applied] != 0 || got[outcome.Pending] < 90 {
 		t.Errorf("statuses %v, want nothing applied and the rest pending", got)
 	}
 }
@@ -335,7 +336,7 @@ func TestForced429PausesEveryWorker(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (a run stopped at its deadline: the pause did not hold)", err)
 	}
-	if got := statuses(out); got[StatusApplied] != 120 {
+	if got := statuses(out); got[outcome.Applied] != 120 {
 		t.Fatalf("statuses %v, want 120 applied", got)
 	}
 	checkAgainstLedger(t, h.sim, rows, out)
@@ -378,7 +379,7 @@ func TestDefaultPaceNeverExceedsTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statuses(out); got[StatusApplied] != 75 {
+	if got := statuses(out); got[outcome.Applied] != 75 {
 		t.Fatalf("statuses %v", got)
 	}
 	if n := h.sim.MaxInWindow(10 * time.Second); n > 100 {
@@ -406,7 +407,7 @@ func TestDroppedConnectionsAreSettledNotResent(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkAgainstLedger(t, h.sim, rows, out)
-			if got := statuses(out); got[StatusApplied] < 70 {
+			if got := statuses(out); got[outcome.Applied] < 70 {
 				t.Errorf("statuses %v: want nearly everything applied after settling", got)
 			}
 		})
@@ -452,7 +453,7 @@ func TestRenewalIsNotTakenForTheFreeDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out[0].Status != StatusUnknown {
+			if out[0].Status != outcome.Unknown {
 				t.Errorf("applied=%v: status %s (%s), want unknown", applied, out[0].Status, out[0].Error)
 			}
 			extends := 0
@@ -483,7 +484,7 @@ func TestSettleReadsBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			m, _ := h.sim.Get("mem_s")
-			if out[0].Status != StatusApplied || *m.PeriodEnd != 1_800_000_000+7*86400 {
+			if out[0].Status != outcome.Applied || *m.PeriodEnd != 1_800_000_000+7*86400 {
 				t.Errorf("applied=%v: status %s (%s), period end %d; want applied, once", applied, out[0].Status, out[0].Error, *m.PeriodEnd)
 			}
 		}
@@ -497,7 +498,7 @@ func TestDroppedAnswerIsFoundApplied(t *testing.T) {
 	h.sim.Put(whopsim.Membership{ID: "mem_a", Status: "active", PeriodEnd: i64(1_800_000_000)})
 	h.opts.Retries = 1
 	out, err := h.run([]input.Row{addRow(2, "mem_a", 7)})
-	if err != nil || out[0].Status != StatusApplied || len(h.sim.Ledger()) != 1 {
+	if err != nil || out[0].Status != outcome.Applied || len(h.sim.Ledger()) != 1 {
 		t.Fatalf("got %+v, %v, ledger %d", out[0], err, len(h.sim.Ledger()))
 	}
 }
@@ -523,7 +524,7 @@ func TestUnknownStaysUnknownWhenMembershipCannotBeRead(t *testing.T) {
 	h.opts.Retries = 1
 	h.api = unreadable{API: h.api, reads: new(int)}
 	out, err := h.run([]input.Row{addRow(2, "mem_a", 7)})
-	if err != nil || out[0].Status != StatusUnknown || len(h.sim.Ledger()) != 1 {
+	if err != nil || out[0].Status != outcome.Unknown || len(h.sim.Ledger()) != 1 {
 		t.Fatalf("got %+v, %v, ledger %d; want unknown, extended once", out[0], err, len(h.sim.Ledger()))
 	}
 }
@@ -557,7 +558,7 @@ func TestIntentWithoutOutcomeIsReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.sim.Ledger()); out[0].Status != StatusApplied || n != 1 {
+	if n := len(h.sim.Ledger()); out[0].Status != outcome.Applied || n != 1 {
 		t.Errorf("status %s (%s), %d extends; want applied, 1", out[0].Status, out[0].Error, n)
 	}
 }
@@ -587,7 +588,7 @@ func TestMetadata429sAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (the run did not end by itself)", err)
 	}
-	if out[0].Status != StatusFailed || calls.Load() > maxLimited+1 {
+	if out[0].Status != outcome.Failed || calls.Load() > maxLimited+1 {
 		t.Errorf("status %s after %d updates; want failed after at most %d", out[0].Status, calls.Load(), maxLimited+1)
 	}
 }
@@ -607,7 +608,7 @@ func TestInterruptReportsPendingAndResumes(t *testing.T) {
 		t.Fatalf("Run error %v, want ErrInterrupted", err)
 	}
 	st := statuses(out)
-	if st[StatusPending] == 0 || st[StatusApplied] < 10 {
+	if st[outcome.Pending] == 0 || st[outcome.Applied] < 10 {
 		t.Fatalf("statuses after interrupt %v", st)
 	}
 	h.opts.Progress, h.opts.RunID = nil, "r2"
@@ -615,7 +616,7 @@ func TestInterruptReportsPendingAndResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statuses(out); got[StatusApplied] != 60 {
+	if got := statuses(out); got[outcome.Applied] != 60 {
 		t.Fatalf("statuses after resume %v, want all 60 applied", got)
 	}
 	checkAgainstLedger(t, h.sim, rows, out)
@@ -640,7 +641,7 @@ func TestSecondFileSkipsWhatTheCampaignDid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{StatusSkipped, StatusApplied, StatusSkipped, StatusApplied}
+	want := []outcome.Status{outcome.Skipped, outcome.Applied, outcome.Skipped, outcome.Applied}
 	for i, r := range out {
 		if r.Status != want[i] {
 			t.Errorf("line %d: %s (%s), want %s", r.Line, r.Status, r.Error, want[i])
@@ -660,7 +661,7 @@ func TestSecondFileSkipsWhatTheCampaignDid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statuses(out); got[StatusApplied]+got[StatusSkipped] != 9 {
+	if got := statuses(out); got[outcome.Applied]+got[outcome.Skipped] != 9 {
 		t.Errorf("re-run statuses %v", got)
 	}
 	if sent := len(h.sim.Requests()) - n; sent != 2 {
@@ -681,7 +682,7 @@ func TestMaxFailuresStops(t *testing.T) {
 	if !errors.Is(err, ErrTooManyFailures) {
 		t.Fatalf("Run error %v, want ErrTooManyFailures", err)
 	}
-	if got := statuses(out); got[StatusFailed] != 6 {
+	if got := statuses(out); got[outcome.Failed] != 6 {
 		t.Errorf("statuses %v, want 6 failed then a stop", got)
 	}
 }
@@ -727,7 +728,7 @@ func TestInProgressStaysUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out[0].Status != StatusUnknown || !strings.Contains(out[0].Error, "in progress") {
+	if out[0].Status != outcome.Unknown || !strings.Contains(out[0].Error, "in progress") {
 		t.Errorf("status %s %q, want unknown, in progress", out[0].Status, out[0].Error)
 	}
 }
@@ -759,7 +760,7 @@ func TestReplaceJournalsBeforeClearing(t *testing.T) {
 		}
 	}}
 	out, err := h.run([]input.Row{metaRow(2, "mem_rc", `{"new":"y"}`)})
-	if err != nil || out[0].Status != StatusApplied {
+	if err != nil || out[0].Status != outcome.Applied {
 		t.Fatalf("got %+v, %v", out[0], err)
 	}
 	if want := []string{`{}`, `{"new":"y"}`}; !slices.Equal(sent, want) {
@@ -795,7 +796,7 @@ func TestLateCommitIsNotSentAgain(t *testing.T) {
 			if got := (*m.PeriodEnd - 1_800_000_000) / 86400; got != 7 {
 				t.Errorf("the membership got %d days, want 7", got)
 			}
-			if out[0].Status != StatusApplied || out[0].Attempts != 1 {
+			if out[0].Status != outcome.Applied || out[0].Attempts != 1 {
 				t.Errorf("status %s after %d attempts (%s), want applied after 1", out[0].Status, out[0].Attempts, out[0].Error)
 			}
 		})
@@ -835,12 +836,12 @@ func TestAnswersAreChecked(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		api     lying
-		want    string
+		want    outcome.Status
 		extends int
 	}{
-		{"applied, stale answer", lying{times: 1, stale: true}, StatusApplied, 1},
-		{"not applied, 200 anyway", lying{times: 0, stale: true}, StatusUnknown, 0},
-		{"applied twice", lying{times: 2}, StatusUnknown, 2},
+		{"applied, stale answer", lying{times: 1, stale: true}, outcome.Applied, 1},
+		{"not applied, 200 anyway", lying{times: 0, stale: true}, outcome.Unknown, 0},
+		{"applied twice", lying{times: 2}, outcome.Unknown, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, whopsim.Config{IgnoreIdempotency: true})

@@ -9,6 +9,7 @@ import (
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
 )
 
@@ -54,13 +55,13 @@ func (e *Engine) processMetadata(row input.Row, prior *journal.Record) report.Ro
 		}
 		if err == nil {
 			pace.Succeeded()
-			out := outcomeOf(intent, StatusApplied, m.HTTPStatus, "", m)
+			out := outcomeOf(intent, outcome.Applied, m.HTTPStatus, "", m)
 			out.Warn = joinWarnings(statusWarning(m), e.metadataWarning(before.Metadata, row.Metadata))
 			e.record(out)
-			return reportRow(row, out, StatusApplied)
+			return reportRow(row, out, outcome.Applied)
 		}
 		ce := asClientError(err)
-		status := StatusFailed
+		status := outcome.Failed
 		switch ce.Kind {
 		case client.RateLimited:
 			if e.refused(pace, intent, ce, &limited) {
@@ -68,7 +69,7 @@ func (e *Engine) processMetadata(row input.Row, prior *journal.Record) report.Ro
 			}
 		case client.NotSent, client.Unknown:
 			if ce.Kind == client.Unknown {
-				status = StatusUnknown
+				status = outcome.Unknown
 			}
 			e.record(outcomeOf(intent, status, ce.Status, ce.Message, nil))
 			if try < e.opts.Retries && e.backoff(try) == nil {
@@ -76,7 +77,7 @@ func (e *Engine) processMetadata(row input.Row, prior *journal.Record) report.Ro
 				continue
 			}
 		}
-		if status == StatusUnknown {
+		if status == outcome.Unknown {
 			out := outcomeOf(intent, status, ce.Status, ce.Message, nil)
 			e.record(out)
 			return reportRow(row, out, status)

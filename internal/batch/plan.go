@@ -8,14 +8,8 @@ import (
 	"bulk/internal/client"
 	"bulk/internal/input"
 	"bulk/internal/journal"
+	"bulk/internal/outcome"
 	"bulk/internal/report"
-)
-
-// Plan statuses.
-const (
-	WouldApply = "would_apply"
-	WouldSkip  = "would_skip"
-	WouldFail  = "would_fail"
 )
 
 // PlanRow is a plan report row with what the run would cost.
@@ -46,7 +40,7 @@ func (e *Engine) planOffline(row input.Row) PlanRow {
 	rec, ok, err := e.lookup(row)
 	switch {
 	case err != nil:
-		r := baseRow(row, WouldFail)
+		r := baseRow(row, outcome.WouldFail)
 		r.Error = "journal: " + err.Error()
 		return PlanRow{Row: r}
 	case ok && e.done(row, rec):
@@ -54,15 +48,15 @@ func (e *Engine) planOffline(row input.Row) PlanRow {
 	case ok && e.failedForGood(row, rec):
 		return e.planFailedForGood(row, rec)
 	}
-	p := e.cost(PlanRow{Row: baseRow(row, WouldApply)}, row, nil)
+	p := e.cost(PlanRow{Row: baseRow(row, outcome.WouldApply)}, row, nil)
 	if other, ok := e.otherCampaign(row); ok && row.Action == input.AddFreeDays {
 		p.Warning, p.Repeat = other, other
 		if !e.opts.AllowRepeat {
-			p.Status, p.Reads, p.Writes = WouldSkip, 0, 0
+			p.Status, p.Reads, p.Writes = outcome.WouldSkip, 0, 0
 		}
 	}
 	if e.api != nil {
-		p.Status, p.Error = WouldFail, "not read: the plan stopped before this row"
+		p.Status, p.Error = outcome.WouldFail, "not read: the plan stopped before this row"
 	}
 	return p
 }
@@ -77,14 +71,14 @@ func (e *Engine) lookup(row input.Row) (journal.Record, bool, error) {
 
 // done: the campaign already applied what row asks for.
 func (e *Engine) done(row input.Row, rec journal.Record) bool {
-	return rec.Type == recOutcome && rec.Status == StatusApplied &&
+	return rec.Type == recOutcome && rec.Status == outcome.Applied &&
 		(row.Action == input.AddFreeDays || rec.Key == e.key(row))
 }
 
 // planFailedForGood reports a row an earlier run saw fail for good: the
 // run would not send it again.
 func (e *Engine) planFailedForGood(row input.Row, rec journal.Record) PlanRow {
-	r := reportRow(row, rec, WouldSkip)
+	r := reportRow(row, rec, outcome.WouldSkip)
 	r.Attempts, r.Earlier = 0, true
 	r.Error = "failed for good in an earlier run (" + rec.Err + "); --retry-failed sends it again"
 	return PlanRow{Row: r}
@@ -93,7 +87,7 @@ func (e *Engine) planFailedForGood(row input.Row, rec journal.Record) PlanRow {
 // planDone reports a row the campaign already did.
 func (e *Engine) planDone(row input.Row, rec journal.Record) PlanRow {
 	r := e.doneRow(row, rec)
-	r.Status, r.Attempts = WouldSkip, 0
+	r.Status, r.Attempts = outcome.WouldSkip, 0
 	if r.Error == "" {
 		r.Error = "already applied by an earlier run of this campaign"
 	}
@@ -103,7 +97,7 @@ func (e *Engine) planDone(row input.Row, rec journal.Record) PlanRow {
 func (e *Engine) planRow(row input.Row) PlanRow {
 	rec, ok, err := e.lookup(row)
 	if err != nil {
-		r := baseRow(row, WouldFail)
+		r := baseRow(row, outcome.WouldFail)
 		r.Error = "journal: " + err.Error()
 		return PlanRow{Row: r}
 	}
@@ -119,32 +113,32 @@ func (e *Engine) planRow(row input.Row) PlanRow {
 			return e.planOffline(row)
 		}
 		ce := asClientError(err)
-		r := baseRow(row, WouldFail)
+		r := baseRow(row, outcome.WouldFail)
 		r.HTTPStatus, r.Error = ce.Status, "read membership: "+ce.Message
 		return PlanRow{Row: r, Reads: 1}
 	}
 	if ok && inDoubt(&rec) {
 		switch compare(rec, m) {
-		case StatusApplied:
-			r := baseRow(row, WouldSkip)
+		case outcome.Applied:
+			r := baseRow(row, outcome.WouldSkip)
 			r.Error = "an earlier request of this campaign was applied (the run will record it)"
 			r.PreviousPeriodEnd, r.PeriodEnd, r.MembershipStatus = rec.PrevEnd, m.PeriodEnd, m.Status
 			return PlanRow{Row: r, Reads: 1}
-		case StatusUnknown:
-			r := baseRow(row, WouldFail)
+		case outcome.Unknown:
+			r := baseRow(row, outcome.WouldFail)
 			r.Error = "an earlier request's outcome is unknown and the membership changed since; the run will report it unknown: check it by hand"
 			r.MembershipStatus = m.Status
 			return PlanRow{Row: r, Reads: 1}
 		}
 	}
-	r := baseRow(row, WouldApply)
+	r := baseRow(row, outcome.WouldApply)
 	r.PreviousPeriodEnd, r.PeriodEnd, r.MembershipStatus = m.PeriodEnd, m.PeriodEnd, m.Status
 	if row.Action == input.UpdateMetadata {
 		r.Warning = joinWarnings(statusWarning(m), e.metadataWarning(m.Metadata, row.Metadata))
 		return e.cost(PlanRow{Row: r}, row, m)
 	}
 	if m.PeriodEnd == nil {
-		r.Status = WouldFail
+		r.Status = outcome.WouldFail
 		r.Error = "nothing to extend: the membership has no period end and no expiration (lifetime)"
 		return PlanRow{Row: r, Reads: 1}
 	}
@@ -155,7 +149,7 @@ func (e *Engine) planRow(row input.Row) PlanRow {
 		r.Repeat = other
 	}
 	if repeat && !e.opts.AllowRepeat {
-		r.Status, r.PeriodEnd = WouldSkip, m.PeriodEnd
+		r.Status, r.PeriodEnd = outcome.WouldSkip, m.PeriodEnd
 		return PlanRow{Row: r, Reads: 1}
 	}
 	return e.cost(PlanRow{Row: r}, row, m)
@@ -178,7 +172,7 @@ func (e *Engine) cost(p PlanRow, row input.Row, m *client.Membership) PlanRow {
 
 // baseRow is the report row of row, with its status and nothing else
 // known yet.
-func baseRow(row input.Row, status string) report.Row {
+func baseRow(row input.Row, status outcome.Status) report.Row {
 	return report.Row{
 		Line: row.Line, MembershipID: row.MembershipID, Action: string(row.Action), Days: row.Days,
 		Status: status, Extra: row.Extra, Metadata: row.Metadata,

@@ -1,6 +1,9 @@
 package journal
 
-import "cmp"
+import (
+	"bulk/internal/outcome"
+	"cmp"
+)
 
 // fastLine reads an intent or outcome line in the form Append writes it
 // (see leanForm) and reports whether it could. Such lines are nearly all
@@ -262,7 +265,7 @@ func (raw *rawLine) record(b []byte, d *decoded, id string) {
 	}
 	*d = decoded{Record: Record{
 		Type: TypeIntent, At: raw.n[fAt], Action: cmp.Or(strs[fA], defaultAction), ID: strs[fID],
-		Line: int(raw.n[fL]), Days: int(raw.n[fD]), Key: strs[fK], Status: strs[fSt], HTTP: int(raw.n[fH]),
+		Line: int(raw.n[fL]), Days: int(raw.n[fD]), Key: strs[fK], Status: outcome.Status(strs[fSt]), HTTP: int(raw.n[fH]),
 		Err: strs[fErr], Before: raw.n[fB] == 1, Attempts: int(raw.n[fN]), MStatus: strs[fMS], Warn: strs[fW],
 		Run: strs[fRun], Input: strs[fIn],
 	}}
@@ -290,14 +293,14 @@ func constant(s []byte) string {
 		return leanOutcome
 	case "update_metadata":
 		return "update_metadata"
-	case StatusApplied:
-		return StatusApplied
-	case StatusFailed:
-		return StatusFailed
-	case StatusUnknown:
-		return StatusUnknown
-	case StatusNotApplied:
-		return StatusNotApplied
+	case "applied":
+		return "applied"
+	case "failed":
+		return "failed"
+	case "unknown":
+		return "unknown"
+	case "not_applied":
+		return "not_applied"
 	case "active":
 		return "active"
 	}

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bulk/internal/outcome"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -35,51 +36,51 @@ const defaultAction = "add_free_days"
 // intents and outcomes, then the long ones of run records and of older
 // journals.
 type line struct {
-	T   string  `json:"t"`
-	At  int64   `json:"at"`
-	A   string  `json:"a,omitempty"`
-	ID  string  `json:"id,omitempty"`
-	Run *string `json:"run,omitempty"`
-	In  *string `json:"in,omitempty"`
-	L   *int    `json:"l,omitempty"`
-	D   int     `json:"d,omitempty"`
-	K   string  `json:"k,omitempty"`
-	St  string  `json:"st,omitempty"`
-	H   int     `json:"h,omitempty"`
-	Err string  `json:"err,omitempty"`
-	B   bool    `json:"b,omitempty"`
-	PS  *int64  `json:"ps,omitempty"`
-	PE  *int64  `json:"pe,omitempty"`
-	S   *int64  `json:"s,omitempty"`
-	E   *int64  `json:"e,omitempty"`
-	N   int     `json:"n,omitempty"`
-	MS  string  `json:"ms,omitempty"`
-	W   string  `json:"w,omitempty"`
+	T   string         `json:"t"`
+	At  int64          `json:"at"`
+	A   string         `json:"a,omitempty"`
+	ID  string         `json:"id,omitempty"`
+	Run *string        `json:"run,omitempty"`
+	In  *string        `json:"in,omitempty"`
+	L   *int           `json:"l,omitempty"`
+	D   int            `json:"d,omitempty"`
+	K   string         `json:"k,omitempty"`
+	St  outcome.Status `json:"st,omitempty"`
+	H   int            `json:"h,omitempty"`
+	Err string         `json:"err,omitempty"`
+	B   bool           `json:"b,omitempty"`
+	PS  *int64         `json:"ps,omitempty"`
+	PE  *int64         `json:"pe,omitempty"`
+	S   *int64         `json:"s,omitempty"`
+	E   *int64         `json:"e,omitempty"`
+	N   int            `json:"n,omitempty"`
+	MS  string         `json:"ms,omitempty"`
+	W   string         `json:"w,omitempty"`
 	longLine
 }
 
 // longLine holds the fields of run records and of older journals.
 type longLine struct {
-	File      string `json:"file,omitempty"`
-	SHA256    string `json:"sha256,omitempty"`
-	PID       int    `json:"pid,omitempty"`
-	API       string `json:"api,omitempty"`
-	Version   string `json:"version,omitempty"`
-	Action    string `json:"action,omitempty"`
-	Line      int    `json:"line,omitempty"`
-	Input     string `json:"input,omitempty"`
-	Days      int    `json:"days,omitempty"`
-	Key       string `json:"key,omitempty"`
-	Status    string `json:"status,omitempty"`
-	HTTP      int    `json:"http,omitempty"`
-	Before    bool   `json:"before,omitempty"`
-	PrevStart *int64 `json:"prev_start,omitempty"`
-	PrevEnd   *int64 `json:"prev_end,omitempty"`
-	Start     *int64 `json:"start,omitempty"`
-	End       *int64 `json:"end,omitempty"`
-	Attempts  int    `json:"attempts,omitempty"`
-	MStatus   string `json:"mstatus,omitempty"`
-	Warn      string `json:"warn,omitempty"`
+	File      string         `json:"file,omitempty"`
+	SHA256    string         `json:"sha256,omitempty"`
+	PID       int            `json:"pid,omitempty"`
+	API       string         `json:"api,omitempty"`
+	Version   string         `json:"version,omitempty"`
+	Action    string         `json:"action,omitempty"`
+	Line      int            `json:"line,omitempty"`
+	Input     string         `json:"input,omitempty"`
+	Days      int            `json:"days,omitempty"`
+	Key       string         `json:"key,omitempty"`
+	Status    outcome.Status `json:"status,omitempty"`
+	HTTP      int            `json:"http,omitempty"`
+	Before    bool           `json:"before,omitempty"`
+	PrevStart *int64         `json:"prev_start,omitempty"`
+	PrevEnd   *int64         `json:"prev_end,omitempty"`
+	Start     *int64         `json:"start,omitempty"`
+	End       *int64         `json:"end,omitempty"`
+	Attempts  int            `json:"attempts,omitempty"`
+	MStatus   string         `json:"mstatus,omitempty"`
+	Warn      string         `json:"warn,omitempty"`
 	legacyDates
 }
 

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bulk/internal/outcome"
 	"bytes"
 	"math"
 	"math/rand/v2"
@@ -60,7 +61,7 @@ func realIntent(run, input, id string, line int) Record {
 
 // realOutcome answers an intent as the engine does; changed gives the
 // membership another status, and a warning.
-func realOutcome(in Record, status string, changed bool) Record {
+func realOutcome(in Record, status outcome.Status, changed bool) Record {
 	r := in
 	r.Type, r.At, r.Status, r.HTTP = TypeOutcome, in.At+150, status, 200
 	r.Start, r.End = in.PrevStart, ptr(*in.PrevEnd+7*86400)
@@ -76,7 +77,7 @@ func TestLeanLines(t *testing.T) {
 		API: "current", Version: "2026-11-17"}
 	in := realIntent(runID, input1, "mem_0123456789abcdef", 1000000)
 	w := newLineWriter()
-	got := w.line(run) + w.line(in) + w.line(realOutcome(in, StatusApplied, false))
+	got := w.line(run) + w.line(in) + w.line(realOutcome(in, outcome.Applied, false))
 	want := `{"t":"run","at":1767225600000,"run":"408d6287dd701ed3","file":"nov.csv","sha256":"` + input1 + `","pid":4242,"api":"current","version":"2026-11-17"}
 {"t":"i","at":1767226600000,"id":"mem_0123456789abcdef","l":1000000,"d":7,"b":true,"ps":1764633600,"pe":1767225600,"n":1,"ms":"active"}
 {"t":"o","at":1767226600150,"id":"mem_0123456789abcdef","st":"applied","h":200,"s":1764633600,"e":1767830400}
@@ -135,8 +136,8 @@ func TestRecordRoundTrip(t *testing.T) {
 	done := Record{Type: TypeRun, At: 3, Run: "r1", File: "nov.report.csv", SHA256: "rep", Input: "in1", Status: StatusComplete}
 	in := realIntent("r1", "in1", "mem_1", 2)
 	meta := Record{Type: TypeOutcome, At: 5, Run: "r1", Action: metadata, ID: "mem_1", Line: 4, Input: "in1",
-		Key: "bulk-k", Status: StatusApplied, HTTP: 200, Before: true, Attempts: 1, MStatus: "active"}
-	settled := realOutcome(in, StatusApplied, false)
+		Key: "bulk-k", Status: outcome.Applied, HTTP: 200, Before: true, Attempts: 1, MStatus: "active"}
+	settled := realOutcome(in, outcome.Applied, false)
 	settled.Run = "settle-1" // bulk settle writes no run record
 	retried := realIntent("r1", "in1", "mem_1", 2)
 	retried.Attempts = 2
@@ -144,24 +145,24 @@ func TestRecordRoundTrip(t *testing.T) {
 		name string
 		rs   []Record
 	}{
-		{"intent then its outcome", []Record{run, in, realOutcome(in, StatusApplied, false)}},
-		{"outcome with another status and a warning", []Record{run, in, realOutcome(in, StatusApplied, true)}},
+		{"intent then its outcome", []Record{run, in, realOutcome(in, outcome.Applied, false)}},
+		{"outcome with another status and a warning", []Record{run, in, realOutcome(in, outcome.Applied, true)}},
 		{"outcome that says otherwise than its intent", []Record{run, in, func() Record {
-			o := realOutcome(in, StatusUnknown, false)
+			o := realOutcome(in, outcome.Unknown, false)
 			o.PrevEnd, o.Attempts, o.Before, o.Days = nil, 3, false, 0
 			return o
 		}()}},
 		{"outcome that forgets the membership status", []Record{run, in, func() Record {
-			o := realOutcome(in, StatusFailed, false)
+			o := realOutcome(in, outcome.Failed, false)
 			o.MStatus = ""
 			return o
 		}()}},
-		{"two outcomes of one intent", []Record{run, in, realOutcome(in, StatusUnknown, false), realOutcome(in, StatusApplied, false)}},
-		{"not applied, sent again", []Record{run, in, realOutcome(in, StatusNotApplied, false), retried, realOutcome(retried, StatusApplied, false)}},
+		{"two outcomes of one intent", []Record{run, in, realOutcome(in, outcome.Unknown, false), realOutcome(in, outcome.Applied, false)}},
+		{"not applied, sent again", []Record{run, in, realOutcome(in, outcome.NotApplied, false), retried, realOutcome(retried, outcome.Applied, false)}},
 		{"metadata outcome without intent", []Record{run, meta}},
-		{"records before any run record", []Record{in, realOutcome(in, StatusApplied, false)}},
-		{"another run's records after a run record", []Record{run, run2, in, realOutcome(in, StatusApplied, false)}},
-		{"outcome of an earlier run", []Record{run, in, run2, realOutcome(in, StatusApplied, false)}},
+		{"records before any run record", []Record{in, realOutcome(in, outcome.Applied, false)}},
+		{"another run's records after a run record", []Record{run, run2, in, realOutcome(in, outcome.Applied, false)}},
+		{"outcome of an earlier run", []Record{run, in, run2, realOutcome(in, outcome.Applied, false)}},
 		{"settled by hand after the run ended", []Record{run, in, done, settled}},
 		{"empty run and input", []Record{run, {Type: TypeIntent, At: 9, Action: addDays, ID: "mem_2"}}},
 		{"odd strings", []Record{run, {Type: TypeOutcome, At: -1, Run: `q"\`, Action: "<a>", ID: "mem_é✓\u2028",
@@ -209,7 +210,7 @@ func TestRandomRoundTrip(t *testing.T) {
 				if !ok || rng.IntN(4) == 0 {
 					r = Record{Action: action, ID: id, Line: rng.IntN(3), Input: str(), Days: rng.IntN(2), Key: str()}
 				}
-				r.Type, r.At, r.Status, r.HTTP, r.Err = TypeOutcome, 3, str(), rng.IntN(2), str()
+				r.Type, r.At, r.Status, r.HTTP, r.Err = TypeOutcome, 3, outcome.Status(str()), rng.IntN(2), str()
 				r.Start, r.End, r.Warn = opt(), opt(), str()
 				if rng.IntN(3) == 0 {
 					r.MStatus, r.Run = str(), str()
@@ -231,13 +232,13 @@ func FuzzRecordRoundTrip(f *testing.F) {
 		in := Record{Type: TypeIntent, At: m, Run: run, Action: s, ID: s, Line: n, Input: input, Days: n,
 			Key: s, Before: before, PrevStart: &m, Attempts: n, MStatus: s}
 		out := in
-		out.Type, out.Status, out.HTTP, out.Err, out.End, out.Warn = TypeOutcome, s, n, s, &m, s
+		out.Type, out.Status, out.HTTP, out.Err, out.End, out.Warn = TypeOutcome, outcome.Status(s), n, s, &m, s
 		if changed {
 			out.MStatus, out.Attempts = run, n+1
 		}
 		ctx := runCtx{run: "r1", input: "in1"}
 		for _, r := range []Record{
-			{Type: TypeRun, At: m, Run: run, File: s, SHA256: input, PID: n, Input: s, Status: s, API: s, Version: s},
+			{Type: TypeRun, At: m, Run: run, File: s, SHA256: input, PID: n, Input: s, Status: outcome.Status(s), API: s, Version: s},
 			in, out,
 		} {
 			var buf bytes.Buffer
@@ -302,7 +303,7 @@ func TestOlderJournals(t *testing.T) {
 		Line: 2, Input: inCur, Days: 7, Key: "bulk-1d2c952689be82dd6f0bd3f1b0ac147770fdccd6224e52f98a1fe53673a5266c",
 		Before: true, PrevEnd: ptr(1800319371), Attempts: 1, MStatus: "active"}
 	curOutcome := curIntent
-	curOutcome.Type, curOutcome.At, curOutcome.Status, curOutcome.HTTP, curOutcome.End = TypeOutcome, 1796085771906, StatusApplied, 200, ptr(1800924171)
+	curOutcome.Type, curOutcome.At, curOutcome.Status, curOutcome.HTTP, curOutcome.End = TypeOutcome, 1796085771906, outcome.Applied, 200, ptr(1800924171)
 	tests := []struct {
 		file  string
 		lines int
@@ -311,19 +312,19 @@ func TestOlderJournals(t *testing.T) {
 	}{
 		{"before-current.journal", 6, []Record{curOutcome, {Type: TypeOutcome, At: 1796085771804, Run: runCur,
 			Action: addDays, ID: "mem_aaaaaaaaaaaaaaaa", Line: 3, Input: inCur, Days: 30,
-			Key: "bulk-aa331a1606439fba6f4b7fca484818a175cb9f97a8ac43cf99aa5d2cb4733f83", Status: StatusApplied,
+			Key: "bulk-aa331a1606439fba6f4b7fca484818a175cb9f97a8ac43cf99aa5d2cb4733f83", Status: outcome.Applied,
 			HTTP: 200, Before: true, PrevEnd: ptr(1816562571), End: ptr(1819154571), Attempts: 1, MStatus: "active"}},
 			Record{Type: TypeRun, At: 1796085771908, Run: runCur, File: "days.simulated.report.csv",
 				SHA256: "15d6a47c4e09b9d5f9c0b81348c7699e7b8e3435969a9c1e8cc6a2491ee9f11c", API: "current",
 				Version: "2026-11-17", Input: inCur, Status: StatusComplete}},
 		{"before-v2.journal", 6, []Record{{Type: TypeOutcome, At: 1796085783576, Run: "4d769e078e0dc656",
 			Action: addDays, ID: "mem_0123456789abcdef", Line: 2, Input: inCur, Days: 7,
-			Key: "bulk-f49b0f05551f6b8011846fc491edf852", Status: StatusApplied, HTTP: 201, Before: true,
+			Key: "bulk-f49b0f05551f6b8011846fc491edf852", Status: outcome.Applied, HTTP: 201, Before: true,
 			PrevEnd: ptr(1797724800), End: ptr(1798329600), Attempts: 1}}, Record{}},
 		{"before-metadata.journal", 4, []Record{{Type: TypeOutcome, At: 1796085772023, Run: "cc47007c53e53dd8",
 			Action: metadata, ID: "mem_0123456789abcdef", Line: 1,
 			Input: "1d46215b3327a16ae04f63dfb3d7c12318ae7f72dd02b439b13ffe2097a44311",
-			Key:   "bulk-e7a3c79d5a5bc521a956658856e3504c7fb88a3a9202a0d7a6a9fe2cbea6553c", Status: StatusApplied,
+			Key:   "bulk-e7a3c79d5a5bc521a956658856e3504c7fb88a3a9202a0d7a6a9fe2cbea6553c", Status: outcome.Applied,
 			HTTP: 200, Before: true, PrevEnd: ptr(1800319371), End: ptr(1800319371), Attempts: 1, MStatus: "active",
 			Warn: "replacing metadata drops keys: source"}}, Record{}},
 	}
@@ -360,10 +361,10 @@ func TestOlderJournals(t *testing.T) {
 		t.Fatalf("in-doubt intent = %+v, %v, %v\nwant %+v", prior, ok, err, curIntent)
 	}
 	run := Record{Type: TypeRun, At: 1796090000000, Run: "resumed", File: "days.csv", SHA256: inCur, API: "current", Version: "2026-11-17"}
-	settled := realOutcome(prior, StatusApplied, false)
+	settled := realOutcome(prior, outcome.Applied, false)
 	settled.Run = "resumed"
 	fresh := realIntent("resumed", inCur, "mem_bbbbbbbbbbbbbbbb", 4)
-	freshOut := realOutcome(fresh, StatusApplied, false)
+	freshOut := realOutcome(fresh, outcome.Applied, false)
 	appendT(t, j, true, run, settled, fresh, freshOut)
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
@@ -474,7 +475,7 @@ func TestFarIntent(t *testing.T) {
 	in := realIntent(runID, input1, "mem_far", 2)
 	filler := realIntent(runID, input1, "mem_filler", 3)
 	filler.Err = strings.Repeat("x", backPrevious+1)
-	out := realOutcome(in, StatusApplied, false)
+	out := realOutcome(in, outcome.Applied, false)
 	appendT(t, j, false, run, in, filler, out)
 	checkLatest(t, j, []Record{out, filler})
 	j.Close()
@@ -495,7 +496,7 @@ func BenchmarkDecode(b *testing.B) {
 	w := newLineWriter()
 	w.line(Record{Type: TypeRun, Run: runID, SHA256: input1})
 	var lines [][]byte
-	for _, l := range []string{w.line(in), w.line(realOutcome(in, StatusApplied, false))} {
+	for _, l := range []string{w.line(in), w.line(realOutcome(in, outcome.Applied, false))} {
 		lines = append(lines, []byte(strings.TrimSuffix(l, "\n")))
 	}
 	for _, dec := range []struct {
@@ -523,7 +524,7 @@ func TestFastLineAgrees(t *testing.T) {
 	in := realIntent(runID, input1, "mem_0123456789abcdef", 2)
 	w := newLineWriter()
 	w.line(Record{Type: TypeRun, Run: runID, SHA256: input1})
-	written := []string{w.line(in), w.line(realOutcome(in, StatusApplied, true))}
+	written := []string{w.line(in), w.line(realOutcome(in, outcome.Applied, true))}
 	for _, l := range written {
 		var raw rawLine
 		if !fastLine([]byte(strings.TrimSuffix(l, "\n")), &raw) {
@@ -602,7 +603,7 @@ func compareDecoders(t *testing.T, line []byte) {
 // does.
 func FuzzDecodeLine(f *testing.F) {
 	in := realIntent(runID, input1, "mem_0123456789abcdef", 2)
-	out := realOutcome(in, StatusUnknown, true)
+	out := realOutcome(in, outcome.Unknown, true)
 	out.Err = "connection reset"
 	w := newLineWriter()
 	for _, r := range []Record{{Type: TypeRun, Run: runID, SHA256: input1}, in, out, out} {

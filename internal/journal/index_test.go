@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bulk/internal/outcome"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -111,7 +112,7 @@ func TestLoadAgreesWithWalk(t *testing.T) {
 				if !ok {
 					in = realIntent("r0", "", id, i)
 				}
-				r = realOutcome(in, StatusApplied, rng.IntN(2) == 0)
+				r = realOutcome(in, outcome.Applied, rng.IntN(2) == 0)
 				if rng.IntN(10) == 0 {
 					r.Err = string(make([]byte, rng.IntN(3000))) // escaped: a long line
 				}

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bufio"
+	"bulk/internal/outcome"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -59,7 +60,7 @@ func intent(action, id string, line int) Record {
 		Key: "k-" + id, Before: true, PrevStart: ptr(1767225600)}
 }
 
-func outcome(action, id string, line int, status string) Record {
+func outcomeRec(action, id string, line int, status outcome.Status) Record {
 	return Record{Type: TypeOutcome, At: int64(line), Run: "r1", Action: action, ID: id, Line: line,
 		Status: status, HTTP: 200, Start: ptr(1767830400), Attempts: 1}
 }
@@ -101,10 +102,10 @@ func allRecords(t *testing.T, j *Journal) []Record {
 func TestAppendLookupLatestWins(t *testing.T) {
 	dir := t.TempDir()
 	run := Record{Type: TypeRun, At: 1, Run: "r1", File: "nov.csv", SHA256: "abc", PID: 7}
-	i1, o1 := intent(addDays, "mem_1", 2), outcome(addDays, "mem_1", 2, StatusApplied)
+	i1, o1 := intent(addDays, "mem_1", 2), outcomeRec(addDays, "mem_1", 2, outcome.Applied)
 	i2 := intent(addDays, "mem_2", 3)
-	m1, m1b := intent(metadata, "mem_1", 4), outcome(metadata, "mem_1", 4, StatusFailed)
-	m1c := outcome(metadata, "mem_1", 9, StatusApplied)
+	m1, m1b := intent(metadata, "mem_1", 4), outcomeRec(metadata, "mem_1", 4, outcome.Failed)
+	m1c := outcomeRec(metadata, "mem_1", 9, outcome.Applied)
 	written := []Record{run, i1, i2, o1, m1, m1b, m1c}
 	cases := []lookupCase{
 		{addDays, "mem_1", &o1},
@@ -175,8 +176,8 @@ func encoded(rs ...Record) []byte {
 }
 
 func TestTornTail(t *testing.T) {
-	good := []Record{intent(addDays, "mem_1", 2), outcome(addDays, "mem_1", 2, StatusApplied), intent(addDays, "mem_2", 3)}
-	next := encoded(outcome(addDays, "mem_2", 3, StatusApplied))
+	good := []Record{intent(addDays, "mem_1", 2), outcomeRec(addDays, "mem_1", 2, outcome.Applied), intent(addDays, "mem_2", 3)}
+	next := encoded(outcomeRec(addDays, "mem_2", 3, outcome.Applied))
 	tests := []struct {
 		name string
 		tail string
@@ -214,7 +215,7 @@ func TestTornTail(t *testing.T) {
 			if got, want := j.Stats().TornBytes, int64(len(tt.tail)); got != want {
 				t.Errorf("TornBytes = %d, want %d", got, want)
 			}
-			last := outcome(addDays, "mem_2", 3, StatusFailed)
+			last := outcomeRec(addDays, "mem_2", 3, outcome.Failed)
 			appendT(t, j, true, last)
 			if err := j.Close(); err != nil {
 				t.Fatal(err)
@@ -343,7 +344,7 @@ func TestLockedErrorMessage(t *testing.T) {
 func TestReadOnlyBesideWriter(t *testing.T) {
 	dir := t.TempDir()
 	w := openT(t, dir, "nov", Options{SyncEvery: -1})
-	i1, o1 := intent(addDays, "mem_1", 2), outcome(addDays, "mem_1", 2, StatusUnknown)
+	i1, o1 := intent(addDays, "mem_1", 2), outcomeRec(addDays, "mem_1", 2, outcome.Unknown)
 	appendT(t, w, false, i1, o1) // written, not fsynced: readers still see it
 
 	ro := openT(t, dir, "nov", Options{ReadOnly: true})
@@ -422,13 +423,13 @@ func TestConcurrentLookupsAndAppends(t *testing.T) {
 	j := openT(t, dir, "nov", Options{SyncEvery: time.Millisecond})
 	const workers, each = 8, 200
 	for i := range each { // records from an earlier run
-		appendT(t, j, false, outcome(addDays, fmt.Sprintf("mem_old_%d", i), i+2, StatusApplied))
+		appendT(t, j, false, outcomeRec(addDays, fmt.Sprintf("mem_old_%d", i), i+2, outcome.Applied))
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				old := outcome(addDays, fmt.Sprintf("mem_old_%d", i), i+2, StatusApplied)
+				old := outcomeRec(addDays, fmt.Sprintf("mem_old_%d", i), i+2, outcome.Applied)
 				if got, ok, err := j.Lookup(addDays, old.ID); err != nil || !ok || !reflect.DeepEqual(got, old) {
 					t.Errorf("Lookup(%s) = %+v, %v, %v", old.ID, got, ok, err)
 					return
@@ -559,7 +560,7 @@ func TestLookupOrders(t *testing.T) {
 	const n = 3000
 	want := make([]Record, n)
 	for i := range n {
-		want[i] = outcome(addDays, fmt.Sprintf("mem_%d", i), i+2, StatusFailed)
+		want[i] = outcomeRec(addDays, fmt.Sprintf("mem_%d", i), i+2, outcome.Failed)
 		if i%500 == 7 {
 			want[i].Err = strings.Repeat("e", 3*maxWindow+i)
 		}
@@ -733,7 +734,7 @@ func writeBigJournal(path string) error {
 			put(intents[k])
 		}
 		for _, k := range rng.Perm(inFlight) {
-			put(realOutcome(intents[k], StatusApplied, false))
+			put(realOutcome(intents[k], outcome.Applied, false))
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -804,7 +805,7 @@ func benchOpen1M(b *testing.B) {
 		}
 		for i := range bigRows {
 			r, ok, err := j.Lookup(addDays, bigID(i))
-			if err != nil || !ok || r.Status != StatusApplied || r.Line != i+2 || r.Input == "" {
+			if err != nil || !ok || r.Status != outcome.Applied || r.Line != i+2 || r.Input == "" {
 				b.Fatalf("Lookup(%s) = %+v, %v, %v", bigID(i), r, ok, err)
 			}
 		}
@@ -872,7 +873,7 @@ func TestOpenedKeysOnly(t *testing.T) {
 	}
 	defer j.Close()
 	later := old
-	later.Type, later.Status = TypeOutcome, StatusApplied
+	later.Type, later.Status = TypeOutcome, outcome.Applied
 	fresh := Record{Type: TypeIntent, Run: "r2", Action: "add_free_days", ID: "mem_new", Days: 1}
 	for _, r := range []Record{later, fresh} {
 		if err := j.Append(r, false); err != nil {
@@ -911,7 +912,7 @@ func BenchmarkJournalBytesPerRow(b *testing.B) {
 			if err := j.Append(in, false); err != nil {
 				b.Fatal(err)
 			}
-			out := realOutcome(in, StatusApplied, false)
+			out := realOutcome(in, outcome.Applied, false)
 			out.At = time.Now().UnixMilli()
 			if err := j.Append(out, false); err != nil {
 				b.Fatal(err)

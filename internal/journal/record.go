@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bulk/internal/outcome"
 	"errors"
 	"fmt"
 )
@@ -10,14 +11,6 @@ const (
 	TypeRun     = "run"
 	TypeIntent  = "intent"
 	TypeOutcome = "outcome"
-)
-
-// Outcome statuses.
-const (
-	StatusApplied    = "applied"
-	StatusFailed     = "failed"
-	StatusUnknown    = "unknown"
-	StatusNotApplied = "not_applied"
 )
 
 // Record is one record of the journal, as Append takes it and Lookup, Each
@@ -37,15 +30,15 @@ type Record struct {
 	Version string // its Api-Version-Date, for the Current API
 
 	// intent and outcome records
-	Action string // "add_free_days" | "update_metadata"
-	ID     string // membership id
-	Line   int    // input line of the row in the run that wrote it
-	Input  string // SHA-256 of that run's input file
-	Days   int    // free days requested
-	Key    string // Idempotency-Key sent, where the caller records it
-	Status string // outcome: "applied" | "failed" | "unknown" | "not_applied"
-	HTTP   int    // HTTP status of the last response, if any
-	Err    string // error text of a failed or unknown outcome
+	Action string         // "add_free_days" | "update_metadata"
+	ID     string         // membership id
+	Line   int            // input line of the row in the run that wrote it
+	Input  string         // SHA-256 of that run's input file
+	Days   int            // free days requested
+	Key    string         // Idempotency-Key sent, where the caller records it
+	Status outcome.Status // outcome: applied, failed, unknown or not_applied; a run record: complete
+	HTTP   int            // HTTP status of the last response, if any
+	Err    string         // error text of a failed or unknown outcome
 	// Before reports that the Prev* fields were read from the API, so that
 	// nil in them means the membership had no such date.
 	Before    bool

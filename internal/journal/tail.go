@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bufio"
+	"bulk/internal/outcome"
 	"bytes"
 	"cmp"
 	"errors"
@@ -13,7 +14,7 @@ import (
 // StatusComplete marks the run record a run appends when it ended with
 // every row of its input applied or skipped: File and SHA256 name the
 // report it wrote, Input is its input's SHA-256.
-const StatusComplete = "complete"
+const StatusComplete outcome.Status = "complete"
 
 // Tail is a campaign's lock and its journal's last record, read without
 // reading the rest of the journal: enough to see that the previous run

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bulk/internal/outcome"
 	"fmt"
 	"maps"
 	"slices"
@@ -61,13 +62,13 @@ func newChart(labels []string, counts []int, classes []string) chart {
 
 // The outcomes a run's and a plan's charts always show, in order.
 var (
-	runOutcomes  = []string{"applied", "skipped", "failed", "unknown", "pending"}
-	planOutcomes = []string{"would_apply", "would_skip", "would_fail"}
+	runOutcomes  = []outcome.Status{outcome.Applied, outcome.Skipped, outcome.Failed, outcome.Unknown, outcome.Pending}
+	planOutcomes = []outcome.Status{outcome.WouldApply, outcome.WouldSkip, outcome.WouldFail}
 )
 
 // outcomeOrder is the statuses the page shows: those of the mode, then any
 // other the summary counts.
-func outcomeOrder(s Summary) []string {
+func outcomeOrder(s Summary) []outcome.Status {
 	order := runOutcomes
 	if s.Mode == "plan" || s.Mode == "plan-offline" {
 		order = planOutcomes
@@ -82,13 +83,14 @@ func outcomeOrder(s Summary) []string {
 }
 
 // outcomeChart has one bar per status, in order.
-func outcomeChart(s Summary, statuses []string) chart {
+func outcomeChart(s Summary, statuses []outcome.Status) chart {
 	counts := make([]int, len(statuses))
 	classes := make([]string, len(statuses))
+	labels := make([]string, len(statuses))
 	for i, st := range statuses {
-		counts[i], classes[i] = s.Counts[st], "bar "+st
+		counts[i], classes[i], labels[i] = s.Counts[st], "bar "+string(st), string(st)
 	}
-	return newChart(statuses, counts, classes)
+	return newChart(labels, counts, classes)
 }
 
 // weekChart has one bar per ISO week that holds new period ends, in date

@@ -167,7 +167,7 @@ func (p *Page) view(s Summary, files PageFiles) pageView {
 	statuses := outcomeOrder(s)
 	v.Totals = append(v.Totals, figure{"rows", int64(s.Rows)})
 	for _, st := range statuses {
-		v.Totals = append(v.Totals, figure{st, int64(s.Counts[st])})
+		v.Totals = append(v.Totals, figure{string(st), int64(s.Counts[st])})
 	}
 	days := "free days granted"
 	if v.Plan {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bulk/internal/outcome"
 	"context"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ const hostile = `<script>alert("x")</script><img src=x onerror=alert(1)>&amp;`
 // and returns its summary.
 func campaign(p *Page, rs *Reasons) Summary {
 	start := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
-	counts := map[string]int{}
+	counts := map[outcome.Status]int{}
 	add := func(r Row) {
 		counts[r.Status]++
 		p.Add(r)
@@ -217,9 +218,9 @@ func TestPageOutcomeBars(t *testing.T) {
 		want []string
 	}{
 		{"run", Summary{Mode: "run"}, []string{"applied", "skipped", "failed", "unknown", "pending"}},
-		{"plan", Summary{Mode: "plan", Counts: map[string]int{"would_apply": 3}}, []string{"would_apply", "would_skip", "would_fail"}},
+		{"plan", Summary{Mode: "plan", Counts: map[outcome.Status]int{"would_apply": 3}}, []string{"would_apply", "would_skip", "would_fail"}},
 		{"offline plan", Summary{Mode: "plan-offline"}, []string{"would_apply", "would_skip", "would_fail"}},
-		{"a status of no mode", Summary{Mode: "run", Counts: map[string]int{"odd": 1, "applied": 2}},
+		{"a status of no mode", Summary{Mode: "run", Counts: map[outcome.Status]int{"odd": 1, "applied": 2}},
 			[]string{"applied", "skipped", "failed", "unknown", "pending", "odd"}},
 	}
 	for _, tt := range tests {
@@ -227,8 +228,8 @@ func TestPageOutcomeBars(t *testing.T) {
 			var got []string
 			for _, b := range NewPage().view(tt.s, PageFiles{}).Outcomes.Bars {
 				got = append(got, b.Label)
-				if b.Count != tt.s.Counts[b.Label] || b.Class != "bar "+b.Label {
-					t.Errorf("bar %s: count %d, class %q; want %d, %q", b.Label, b.Count, b.Class, tt.s.Counts[b.Label], "bar "+b.Label)
+				if b.Count != tt.s.Counts[outcome.Status(b.Label)] || b.Class != "bar "+b.Label {
+					t.Errorf("bar %s: count %d, class %q; want %d, %q", b.Label, b.Count, b.Class, tt.s.Counts[outcome.Status(b.Label)], "bar "+b.Label)
 				}
 			}
 			if !slices.Equal(got, tt.want) {
@@ -281,7 +282,7 @@ func TestPageCapsRows(t *testing.T) {
 		p.Add(Row{Line: i + 2, MembershipID: "mem_f", Status: "failed", Error: "x", Extra: []string{"big"}})
 	}
 	p.Add(Row{Line: 999, MembershipID: "mem_u", Status: "unknown"})
-	v := p.view(Summary{Counts: map[string]int{"failed": maxAttention + 50, "unknown": 1}}, PageFiles{Report: "d/r.csv"})
+	v := p.view(Summary{Counts: map[outcome.Status]int{"failed": maxAttention + 50, "unknown": 1}}, PageFiles{Report: "d/r.csv"})
 	if len(v.Attention) != maxAttention || v.Attention[0].MembershipID != "mem_u" || v.More != 51 {
 		t.Errorf("%d rows listed (first %s), %d more; want %d (the unknown first), 51 more",
 			len(v.Attention), v.Attention[0].MembershipID, v.More, maxAttention)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bulk/internal/outcome"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -13,11 +14,11 @@ import (
 // (failed, unknown, or in a plan would_fail), the same HTTP status and the
 // same class of error message.
 type Reason struct {
-	Status     string    `json:"status"`
-	HTTPStatus int       `json:"http_status,omitempty"` // 0: no answer
-	Class      string    `json:"class"`
-	Count      int       `json:"count"`
-	Examples   []Example `json:"examples"` // the first rows of the reason, in the order written
+	Status     outcome.Status `json:"status"`
+	HTTPStatus int            `json:"http_status,omitempty"` // 0: no answer
+	Class      string         `json:"class"`
+	Count      int            `json:"count"`
+	Examples   []Example      `json:"examples"` // the first rows of the reason, in the order written
 }
 
 // Example is one row of a reason, with its error text in full.
@@ -93,7 +94,7 @@ type Reasons struct {
 }
 
 type reasonKey struct {
-	status string
+	status outcome.Status
 	http   int
 	class  string
 }
@@ -103,17 +104,12 @@ func NewReasons() *Reasons {
 	return &Reasons{byKey: map[reasonKey]*Reason{}}
 }
 
-// wrong says whether a row with this status counts towards a reason.
-func wrong(status string) bool {
-	return status == "failed" || status == "unknown" || status == "would_fail"
-}
-
 // Add counts r under its reason and returns that reason as it now stands,
 // and whether r is its first row. A row that did not go wrong (applied,
 // skipped, pending and the like) is not counted: Add returns false and a
 // zero Reason.
 func (rs *Reasons) Add(r Row) (Reason, bool) {
-	if !wrong(r.Status) {
+	if !r.Status.Wrong() {
 		return Reason{}, false
 	}
 	k := reasonKey{r.Status, r.HTTPStatus, classify(r.HTTPStatus, r.Error)}

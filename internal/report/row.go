@@ -1,6 +1,9 @@
 package report
 
-import "encoding/json"
+import (
+	"bulk/internal/outcome"
+	"encoding/json"
+)
 
 // Row is one line of the report: the outcome of one input row.
 // Timestamps are Unix seconds; nil means null or not known and is written empty.
@@ -9,7 +12,7 @@ type Row struct {
 	MembershipID      string
 	Action            string
 	Days              int // 0 is written empty (metadata rows)
-	Status            string
+	Status            outcome.Status
 	HTTPStatus        int // 0 is written empty (no answer)
 	Error             string
 	Warning           string // what the operator should know although the row did not fail

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bulk/internal/outcome"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,20 +10,20 @@ import (
 
 // Summary is what the .summary.json beside a report holds.
 type Summary struct {
-	Campaign      string         `json:"campaign"`
-	Input         string         `json:"input"`
-	InputSHA256   string         `json:"input_sha256"`
-	Mode          string         `json:"mode"` // "run", "plan" or "plan-offline"
-	Simulated     bool           `json:"simulated,omitempty"`
-	API           string         `json:"api"`                   // "current" or "v2"
-	APIVersion    string         `json:"api_version,omitempty"` // Api-Version-Date (Current API)
-	Sandbox       bool           `json:"sandbox,omitempty"`
-	Rows          int            `json:"rows"`
-	RowsPerAction map[string]int `json:"rows_per_action"`
-	Counts        map[string]int `json:"counts"` // per status
+	Campaign      string                 `json:"campaign"`
+	Input         string                 `json:"input"`
+	InputSHA256   string                 `json:"input_sha256"`
+	Mode          string                 `json:"mode"` // "run", "plan" or "plan-offline"
+	Simulated     bool                   `json:"simulated,omitempty"`
+	API           string                 `json:"api"`                   // "current" or "v2"
+	APIVersion    string                 `json:"api_version,omitempty"` // Api-Version-Date (Current API)
+	Sandbox       bool                   `json:"sandbox,omitempty"`
+	Rows          int                    `json:"rows"`
+	RowsPerAction map[string]int         `json:"rows_per_action"`
+	Counts        map[outcome.Status]int `json:"counts"` // per status
 	// ThisRun counts, per status, the rows whose outcome this run reached;
 	// Counts less ThisRun is what earlier runs of the campaign reached.
-	ThisRun map[string]int `json:"this_run,omitempty"`
+	ThisRun map[outcome.Status]int `json:"this_run,omitempty"`
 	// FailedEarlier counts the failed rows that an earlier run saw fail
 	// for good and reported; this run did not send them again.
 	FailedEarlier      int              `json:"failed_earlier,omitempty"`

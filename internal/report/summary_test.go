@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bulk/internal/outcome"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,7 +20,7 @@ func TestSummaryRoundTrip(t *testing.T) {
 		{"run", Summary{
 			Campaign: "q4", Input: "rows.csv", InputSHA256: "ab12", Mode: "run", Rows: 3,
 			RowsPerAction: map[string]int{"add_free_days": 2, "update_metadata": 1},
-			Counts:        map[string]int{"applied": 2, "failed": 1}, DaysGranted: 60, MembershipsTouched: 2,
+			Counts:        map[outcome.Status]int{"applied": 2, "failed": 1}, DaysGranted: 60, MembershipsTouched: 2,
 			Started: start, Ended: start.Add(90 * time.Second), DurationSeconds: 90,
 			RequestsSent: 5, RateLimited: 1, ExitCode: 1, Stopped: "interrupted",
 			Reasons: []Reason{{Status: "failed", HTTPStatus: 404, Class: "no such membership", Count: 1,

@@ -97,7 +97,7 @@ func (w *Writer) writeCSV(r Row) error {
 	rec[1] = neutralise(r.MembershipID)
 	rec[2] = neutralise(r.Action)
 	rec[3] = formatNonZero(r.Days)
-	rec[4] = neutralise(r.Status)
+	rec[4] = neutralise(string(r.Status))
 	rec[5] = formatNonZero(r.HTTPStatus)
 	rec[6] = neutralise(r.Error)
 	rec[7] = neutralise(r.Warning)
