@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -148,4 +150,55 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// tempFile is a file written under a hidden temporary name beside path
+// and renamed over path by commit, so that no reader ever sees it half
+// written; abort removes it instead. The writers of the report and the
+// retry file build on it.
+type tempFile struct {
+	path   string
+	f      *os.File
+	bw     *bufio.Writer
+	csv    *csv.Writer // nil for JSON lines
+	closed bool
+}
+
+func newTempFile(path string, size int) (tempFile, error) {
+	f, err := createTemp(path, 0o600)
+	if err != nil {
+		return tempFile{}, err
+	}
+	return tempFile{path: path, f: f, bw: bufio.NewWriterSize(f, size)}, nil
+}
+
+// commit flushes what is buffered and renames the file over path; what
+// names the file in an error.
+func (t *tempFile) commit(what string) error {
+	if err := t.flush(); err != nil {
+		t.abort()
+		return fmt.Errorf("write %s %s: %w", what, t.path, err)
+	}
+	t.closed = true
+	return commitTemp(t.f, t.path)
+}
+
+func (t *tempFile) flush() error {
+	if t.csv != nil {
+		t.csv.Flush()
+		if err := t.csv.Error(); err != nil {
+			return err
+		}
+	}
+	return t.bw.Flush()
+}
+
+// abort removes the temporary file, leaving path as it was. It does
+// nothing after commit or a previous abort.
+func (t *tempFile) abort() {
+	if t.closed {
+		return
+	}
+	t.closed = true
+	discard(t.f)
 }

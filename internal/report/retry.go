@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bufio"
+	"bulk/internal/outcome"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -55,16 +55,12 @@ type RetryInput struct {
 // or unknown, and no file means there are none. It is not safe for
 // concurrent use; callers should defer Abort.
 type RetryWriter struct {
-	path   string
-	f      *os.File
-	bw     *bufio.Writer
-	csv    *csv.Writer // nil for JSON lines
-	line   lineEncoder // JSON lines
-	cols   []string    // the retry file's columns
-	extra  []int       // for each column, its index in Row.Extra, or -1
-	rows   int
-	err    error
-	closed bool
+	tempFile
+	line  lineEncoder // JSON lines
+	cols  []string    // the retry file's columns
+	extra []int       // for each column, its index in Row.Extra, or -1
+	rows  int
+	err   error
 }
 
 // CreateRetry starts a retry file at path for an input described by in.
@@ -75,17 +71,17 @@ func CreateRetry(path string, in RetryInput) (*RetryWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("retry file %s: %w", path, err)
 	}
-	f, err := createTemp(path, 0o600)
+	t, err := newTempFile(path, 4096)
 	if err != nil {
 		return nil, err
 	}
-	w := &RetryWriter{path: path, f: f, bw: bufio.NewWriter(f), cols: cols, extra: extra}
+	w := &RetryWriter{tempFile: t, cols: cols, extra: extra}
 	if in.JSONL {
 		return w, nil
 	}
 	w.csv = csv.NewWriter(w.bw)
 	if err := w.csv.Write(cols); err != nil {
-		discard(f)
+		w.abort()
 		return nil, fmt.Errorf("write retry file %s: %w", path, err)
 	}
 	return w, nil
@@ -126,7 +122,7 @@ func (w *RetryWriter) Write(r Row) error {
 	if w.err != nil {
 		return w.err
 	}
-	if r.Status != "failed" && r.Status != "unknown" {
+	if r.Status != outcome.Failed && r.Status != outcome.Unknown {
 		return nil
 	}
 	var err error
@@ -250,30 +246,9 @@ func (w *RetryWriter) Commit() error {
 		}
 		return nil
 	}
-	if err := w.flush(); err != nil {
-		w.Abort()
-		return fmt.Errorf("write retry file %s: %w", w.path, err)
-	}
-	w.closed = true
-	return commitTemp(w.f, w.path)
-}
-
-func (w *RetryWriter) flush() error {
-	if w.csv != nil {
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
-			return err
-		}
-	}
-	return w.bw.Flush()
+	return w.commit("retry file")
 }
 
 // Abort removes the temporary file, leaving the path as it was. It does
 // nothing after Commit or a previous Abort.
-func (w *RetryWriter) Abort() {
-	if w.closed {
-		return
-	}
-	w.closed = true
-	discard(w.f)
-}
+func (w *RetryWriter) Abort() { w.abort() }

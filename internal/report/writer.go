@@ -1,11 +1,9 @@
 package report
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,27 +22,23 @@ var ErrClosed = errors.New("report writer already closed")
 // is not safe for concurrent use. Callers should defer Abort, which removes
 // the temporary file unless Commit succeeded.
 type Writer struct {
-	path   string
-	f      *os.File
-	bw     *bufio.Writer
-	csv    *csv.Writer // nil when writing JSON lines
+	tempFile
 	line   lineEncoder // JSON lines
 	obj    object      // JSON lines: the header's names, reused for every row
 	nextra int
 	rec    []string // CSV: reused for every row
 	err    error    // first write error; the report cannot be committed after it
-	closed bool
 }
 
 // Create starts a report at path for rows that carry the input columns
 // named extra. A path ending in ".jsonl" gives JSON lines, anything else CSV
 // with a header row (see Header for the column names).
 func Create(path string, extra []string) (*Writer, error) {
-	f, err := createTemp(path, 0o600)
+	t, err := newTempFile(path, bufferSize)
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, bufferSize), nextra: len(extra)}
+	w := &Writer{tempFile: t, nextra: len(extra)}
 	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
 		for _, name := range Header(extra) {
 			w.obj = append(w.obj, member{key: name})
@@ -60,7 +54,7 @@ func Create(path string, extra []string) (*Writer, error) {
 	w.csv = csv.NewWriter(w.bw)
 	w.rec = make([]string, len(header))
 	if err := w.csv.Write(header); err != nil {
-		discard(f)
+		w.abort()
 		return nil, fmt.Errorf("write report %s: %w", path, err)
 	}
 	return w, nil
@@ -172,30 +166,9 @@ func (w *Writer) Commit() error {
 		w.Abort()
 		return w.err
 	}
-	if err := w.flush(); err != nil {
-		w.Abort()
-		return fmt.Errorf("write report %s: %w", w.path, err)
-	}
-	w.closed = true
-	return commitTemp(w.f, w.path)
-}
-
-func (w *Writer) flush() error {
-	if w.csv != nil {
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
-			return err
-		}
-	}
-	return w.bw.Flush()
+	return w.commit("report")
 }
 
 // Abort closes and removes the temporary file, leaving the report path as it
 // was. It does nothing after Commit or a previous Abort.
-func (w *Writer) Abort() {
-	if w.closed {
-		return
-	}
-	w.closed = true
-	discard(w.f)
-}
+func (w *Writer) Abort() { w.abort() }
