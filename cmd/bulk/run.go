@@ -516,7 +516,7 @@ func (c *command) apply(ctx context.Context, format input.Format, api client.API
 	if maxFail < 0 {
 		maxFail = defaultMaxFailures(c.scan.Rows)
 	}
-	c.header()
+	c.header(j.Len())
 	prog := c.ui.progress(c.scan.Rows, "applying")
 	pace.OnPause = c.onPause(prog)
 	opts := batch.Options{

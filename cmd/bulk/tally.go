@@ -101,6 +101,9 @@ func campaignText(s report.Summary) string {
 	applied := counts[outcome.Applied]
 	delete(counts, outcome.Applied)
 	text := fmt.Sprintf("applied %d of %d", applied, s.Rows)
+	if earlier := applied - s.ThisRun[outcome.Applied]; earlier > 0 {
+		text += fmt.Sprintf(" (%d by earlier runs)", earlier)
+	}
 	if rest := countsText(counts, ""); rest != "" {
 		text += ", " + rest
 	}

@@ -292,14 +292,19 @@ func (p *progress) finish() {
 	p.u.bar = nil
 }
 
-// header tells a person, before the bar, what the run is about to do.
-func (c *command) header() {
+// header tells a person, before the bar, what the run is about to do;
+// known is how many rows the campaign's journal holds from earlier runs.
+func (c *command) header(known int) {
 	if !c.ui.human {
 		return
 	}
 	o, s := c.o, c.scan
 	c.ui.println(fmt.Sprintf("bulk: campaign %s: %s from %s", o.campaign, plural(s.Rows, "row"), o.file))
 	c.ui.println("bulk: " + apiName(o.api, c.version(), o.simulate, o.sandbox))
+	if known > 0 {
+		c.ui.println(fmt.Sprintf("bulk: earlier runs of this campaign recorded %s; what they finished is not sent again, and the bar counts only this run's rows",
+			plural(known, "row")))
+	}
 }
 
 // plural is "1 row", "2 rows", "12,345 rows".
