@@ -34,7 +34,7 @@ func TestFinalFailuresStayFinal(t *testing.T) {
 			if n := len(c.sim.Requests()) - sent; n != 0 {
 				t.Errorf("second run sent %d requests, want 0", n)
 			}
-			if !strings.Contains(stdout, "campaign: applied 1 of 3, failed 2 (2 failed rows were reported by an earlier run") {
+			if !strings.Contains(stdout, "campaign: applied 1 of 3 (1 by earlier runs), failed 2 (2 failed rows were reported by an earlier run") {
 				t.Errorf("the summary does not tell the campaign from the run:\n%s", stdout)
 			}
 			if !strings.Contains(stderr, "finished with 2 failed rows") {
