@@ -1,12 +1,13 @@
 package input
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 )
 
 // seenIDs finds duplicate rows without keeping the IDs. For each
-// membership it keeps a hash of the ID (FNV-1a, then mixed; the low bits
+// membership it keeps a hash of the ID (hash/maphash; the low bits
 // hold flags) and the first line of the first action seen for it: 12 bytes
 // a membership, in sorted shards that grow a quarter at a time, so a
 // million memberships take about 14 MiB (a Go map of the same would take
@@ -73,21 +74,12 @@ func (s *seenIDs) add(id string, a Action, line int) int {
 	return 0
 }
 
-// idHash is FNV-1a of id, mixed (murmur3's finaliser) so that its bits
-// spread IDs evenly over and within the shards.
-func idHash(id string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(id); i++ {
-		h ^= uint64(id[i])
-		h *= 1099511628211
-	}
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
-}
+// idHash is a hash of id whose bits spread IDs evenly over and within the
+// shards. The table lives in one process's memory only, so the seed may
+// differ from run to run.
+func idHash(id string) uint64 { return maphash.String(idSeed, id) }
+
+var idSeed = maphash.MakeSeed()
 
 // search finds h (flags clear) in the shard, or where it would go. Hashes
 // are uniform, so it starts where h would sit if they were evenly spaced

@@ -220,7 +220,7 @@
 // undecodable line before the last is refused with a *CorruptError. The
 // ledger's file is held to the journal's safety rules.
 //
-// The index holds, per membership, the 64-bit FNV-1a hash of its id and
+// The index holds, per membership, the 64-bit FNV-1a hash of "\x00" + its id (hashKey with no action) and
 // its earliest entry, in a slice sorted by hash: 24 bytes a membership,
 // 26 MiB for the 950,000 memberships of a million entries; and, for the
 // few that another campaign extended too, the earliest entry by another

@@ -10,7 +10,7 @@ import (
 // campaign: the first unless it is the asking campaign's own, and then
 // the other.
 //
-// A membership is known by the 64-bit FNV-1a hash of its id. The
+// A membership is known by the 64-bit FNV-1a hash of "\x00" + its id. The
 // memberships found on open are kept in a slice sorted by hash, 24 bytes
 // each (a Go map takes twice that); the few that another campaign
 // extended too have their other entry in a map, and memberships first
@@ -164,12 +164,5 @@ func (refs *ledgerRefs) pick(camp uint32) (ledgerRef, bool) {
 	return refs.other, refs.hasOther
 }
 
-// hashID is the 64-bit FNV-1a of id.
-func hashID(id string) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(id); i++ {
-		h = (h ^ uint64(id[i])) * prime
-	}
-	return h
-}
+// hashID is the hash a ledger index sorts by (see hashKey).
+func hashID(id string) uint64 { return hashKey("", id) }
