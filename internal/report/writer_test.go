@@ -382,7 +382,7 @@ func TestWriteJSONLBytes(t *testing.T) {
 		{Line: 3, MembershipID: "mem_c", Status: "failed", Extra: []string{"\t\\/"}},
 	}
 	path := writeReport(t, "rows.report.jsonl", []string{"note<", "status"}, rows...)
-	want, err := os.ReadFile(filepath.Join("testdata", "golden.report.jsonl"))
+	want, err := os.ReadFile(filepath.Join("testdata", "report.golden.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
