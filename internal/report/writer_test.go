@@ -372,7 +372,7 @@ func assertContent(t *testing.T, path, want string) {
 
 // TestWriteJSONLBytes pins the exact bytes of JSON lines: key order, null
 // for unknown values, <, > and & left as they are, control characters and
-// U+2028 escaped (testdata/golden.report.jsonl).
+// U+2028 escaped (testdata/report.golden.jsonl).
 func TestWriteJSONLBytes(t *testing.T) {
 	rows := []Row{
 		{Line: 1, MembershipID: "mem_a", Action: "add_free_days", Days: 30, Status: "applied", HTTPStatus: 201,
