@@ -158,7 +158,13 @@ func (e *Engine) changedSincePlan(row input.Row, m *client.Membership) (report.R
 // repeat reports a row whose membership another campaign of the state
 // directory already extended: skipped, unless AllowRepeat.
 func (e *Engine) repeat(row input.Row) (report.Row, bool) {
-	other, ok := e.otherCampaign(row)
+	other, ok, err := e.otherCampaign(row)
+	if err != nil {
+		// Not knowing whether another campaign extended it, sending could
+		// extend it twice.
+		e.halt(fmt.Errorf("ledger: %w", err))
+		return pendingRow(row, nil), true
+	}
 	if !ok || e.opts.AllowRepeat {
 		return report.Row{}, false
 	}
@@ -170,15 +176,15 @@ func (e *Engine) repeat(row input.Row) (report.Row, bool) {
 
 // otherCampaign says which other campaign extended row's membership, and
 // when.
-func (e *Engine) otherCampaign(row input.Row) (string, bool) {
+func (e *Engine) otherCampaign(row input.Row) (string, bool, error) {
 	if e.opts.Ledger == nil {
-		return "", false
+		return "", false, nil
 	}
-	o, ok := e.opts.Ledger.Other(row.MembershipID, e.opts.Campaign)
-	if !ok {
-		return "", false
+	o, ok, err := e.opts.Ledger.Other(row.MembershipID, e.opts.Campaign)
+	if !ok || err != nil {
+		return "", false, err
 	}
-	return fmt.Sprintf("already got %d days from campaign %s on %s", o.Days, o.Campaign, o.At.UTC().Format(time.DateOnly)), true
+	return fmt.Sprintf("already got %d days from campaign %s on %s", o.Days, o.Campaign, o.At.UTC().Format(time.DateOnly)), true, nil
 }
 
 // send reads the membership if need be and sends the request, until the

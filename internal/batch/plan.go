@@ -49,7 +49,13 @@ func (e *Engine) planOffline(row input.Row) PlanRow {
 		return e.planFailedForGood(row, rec)
 	}
 	p := e.cost(PlanRow{Row: baseRow(row, outcome.WouldApply)}, row, nil)
-	if other, ok := e.otherCampaign(row); ok && row.Action == input.AddFreeDays {
+	other, ok, err := e.otherCampaign(row)
+	if err != nil {
+		r := baseRow(row, outcome.WouldFail)
+		r.Error = "ledger: " + err.Error()
+		return PlanRow{Row: r}
+	}
+	if ok && row.Action == input.AddFreeDays {
 		p.Warning, p.Repeat = other, other
 		if !e.opts.AllowRepeat {
 			p.Status, p.Reads, p.Writes = outcome.WouldSkip, 0, 0
@@ -143,7 +149,11 @@ func (e *Engine) planRow(row input.Row) PlanRow {
 		return PlanRow{Row: r, Reads: 1}
 	}
 	r.PeriodEnd = ptr(*m.PeriodEnd + int64(row.Days)*day)
-	other, repeat := e.otherCampaign(row)
+	other, repeat, err := e.otherCampaign(row)
+	if err != nil {
+		r.Status, r.PeriodEnd, r.Error = outcome.WouldFail, m.PeriodEnd, "ledger: "+err.Error()
+		return PlanRow{Row: r, Reads: 1}
+	}
 	r.Warning = joinWarnings(other, statusWarning(m), pastWarning(r.PeriodEnd))
 	if repeat {
 		r.Repeat = other

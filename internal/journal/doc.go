@@ -220,6 +220,14 @@
 // undecodable line before the last is refused with a *CorruptError. The
 // ledger's file is held to the journal's safety rules.
 //
+// A ledger of more than 4 MiB (about 60,000 entries) reads only its input
+// lines on open, and its memberships at the first Other, Record or Len: a
+// run that finds every row already done by its own campaign never asks,
+// and is spared the seconds and the memory. A damaged membership line is
+// then reported by that first question, and by every later one, as a
+// *CorruptError: Other never answers "not extended" without having read
+// the whole file.
+//
 // The index holds, per membership, the 64-bit FNV-1a hash of "\x00" + its id (hashKey with no action) and
 // its earliest entry, in a slice sorted by hash: 24 bytes a membership,
 // 26 MiB for the 950,000 memberships of a million entries; and, for the
@@ -228,8 +236,8 @@
 // the second would be reported as already extended by the first's campaign
 // and skipped, never extended twice. Among a million memberships the odds
 // that any two collide are about one in 37 million. Lines are read with
-// encoding/json: opening a ledger of a million entries takes about two
-// seconds (BenchmarkOpenLedger1M).
+// encoding/json: opening a ledger of a million entries and asking about one
+// membership takes about two seconds (BenchmarkOpenLedger1M).
 //
 // # What this package does not do
 //

@@ -27,7 +27,17 @@ const (
 	// sampleLines is the number of lines open reads before it estimates
 	// how many the file holds.
 	sampleLines = 4096
+
+	// lazyLedgerSize: a ledger larger than this (about 60,000 entries) has
+	// only its input lines read on open, and its memberships when a row
+	// first asks about one. A run that finds every row already done by its
+	// own campaign (running a finished campaign again) never does: it saves
+	// the seconds and the tens of MiB a million entries cost.
+	lazyLedgerSize = 4 << 20
 )
+
+// inputPrefix begins the lines that record an input (see ledgerLine).
+var inputPrefix = []byte(`{"input":`)
 
 // LedgerEntry is one extension recorded in the ledger.
 type LedgerEntry struct {
@@ -58,6 +68,11 @@ type Ledger struct {
 	syncing bool
 	err     error // sticky: once an append failed, nothing more is appended
 	closed  bool
+
+	// unread is the end of the whole lines open left for loadMembers to
+	// read (0: none left), and unreadErr what reading them found.
+	unread    int64
+	unreadErr error
 }
 
 // OpenLedger opens the ledger of the state directory dir, the file
@@ -107,8 +122,12 @@ func (l *Ledger) open(dir string) error {
 	if err != nil {
 		return err
 	}
+	lazy := fi.Size() > lazyLedgerSize
 	var members []ledgerMember
-	_, _, err = walk(l.f, l.path, -1, func(line []byte, off int64) error {
+	end, _, err := walk(l.f, l.path, -1, func(line []byte, off int64) error {
+		if lazy && !bytes.HasPrefix(line, inputPrefix) {
+			return nil // a membership: read by loadMembers
+		}
 		r, err := parseLedgerLine(line)
 		if err != nil {
 			return badRecord{err}
@@ -129,38 +148,86 @@ func (l *Ledger) open(dir string) error {
 	if err != nil {
 		return err
 	}
-	l.ix.load(members)
+	if lazy {
+		l.unread = end
+	} else {
+		l.ix.load(members)
+	}
 	if !l.readOnly {
 		return d.sync() // make the ledger's directory entry durable
 	}
 	return nil
 }
 
+// loadMembers reads the membership lines that open left, once; l.mu is
+// held. A damaged line among them is a *CorruptError, returned by every
+// later call: not knowing which memberships were extended, nothing may be
+// extended.
+func (l *Ledger) loadMembers() error {
+	if l.unread == 0 || l.unreadErr != nil {
+		return l.unreadErr
+	}
+	var members []ledgerMember
+	var inputs []ledgerLine
+	_, _, err := walk(l.f, l.path, l.unread, func(line []byte, _ int64) error {
+		if bytes.HasPrefix(line, inputPrefix) {
+			return nil // read on open
+		}
+		r, err := parseLedgerLine(line)
+		if err != nil {
+			return badRecord{err}
+		}
+		if r.Input != "" {
+			inputs = append(inputs, r)
+			return nil
+		}
+		members = append(members, ledgerMember{hashID(r.ID), l.ix.ref(&r)})
+		return nil
+	})
+	if err != nil {
+		l.unreadErr = err
+		return err
+	}
+	for i := range inputs {
+		l.ix.add(&inputs[i])
+	}
+	l.ix.load(members)
+	l.unread = 0
+	return nil
+}
+
 // Path returns the ledger file's path.
 func (l *Ledger) Path() string { return l.path }
 
-// Len returns the number of memberships in the ledger.
+// Len returns the number of memberships in the ledger (those it could
+// read, when it is damaged).
 func (l *Ledger) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.loadMembers()
 	return l.ix.len()
 }
 
 // Other returns the earliest entry for membership id by a campaign other
 // than campaign, if any: the campaign's own entries are not a repeat.
 // Earliest is the smallest At, and the first in the file of equal ones.
-func (l *Ledger) Other(id, campaign string) (LedgerEntry, bool) {
+// The error is that of reading a large ledger's memberships (see
+// lazyLedgerSize): then the answer is not known.
+func (l *Ledger) Other(id, campaign string) (LedgerEntry, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.loadMembers(); err != nil {
+		return LedgerEntry{}, false, err
+	}
 	refs, ok := l.ix.member(id)
 	if !ok {
-		return LedgerEntry{}, false
+		return LedgerEntry{}, false, nil
 	}
 	r, ok := refs.pick(l.ix.campaignIndex(campaign))
 	if !ok {
-		return LedgerEntry{}, false
+		return LedgerEntry{}, false, nil
 	}
-	return LedgerEntry{ID: id, Campaign: l.ix.campaigns[r.camp], Days: int(r.days), At: time.UnixMilli(r.at).UTC()}, true
+	return LedgerEntry{ID: id, Campaign: l.ix.campaigns[r.camp], Days: int(r.days), At: time.UnixMilli(r.at).UTC()}, true, nil
 }
 
 // InputRunBy returns the earliest campaign other than campaign that ran an
@@ -192,6 +259,12 @@ func (l *Ledger) Record(e LedgerEntry) error {
 	}
 	if e.Days < 1 || e.Days > math.MaxInt32 {
 		return fmt.Errorf("ledger entry for %s: %d days", e.ID, e.Days)
+	}
+	l.mu.Lock()
+	err := l.loadMembers() // the index must hold the file's entries before this one
+	l.mu.Unlock()
+	if err != nil {
+		return err
 	}
 	r := ledgerLine{ID: e.ID, C: e.Campaign, D: int64(e.Days), At: unixMilli(e.At)}
 	return l.append(&r)
