@@ -37,17 +37,33 @@ func (e *Engine) Plan(ctx context.Context, src RowSource, emit func(PlanRow) err
 
 // planOffline: what the file and the journal alone say.
 func (e *Engine) planOffline(row input.Row) PlanRow {
+	if p, _, _, decided := e.planKnown(row); decided {
+		return p
+	}
+	return e.planUnread(row)
+}
+
+// planKnown plans a row that the journal alone decides (it cannot be read,
+// the row is done, or it failed for good), with decided true; otherwise it
+// returns the journal's latest record for the row, if ok.
+func (e *Engine) planKnown(row input.Row) (p PlanRow, rec journal.Record, ok, decided bool) {
 	rec, ok, err := e.lookup(row)
 	switch {
 	case err != nil:
 		r := baseRow(row, outcome.WouldFail)
 		r.Error = "journal: " + err.Error()
-		return PlanRow{Row: r}
+		return PlanRow{Row: r}, rec, ok, true
 	case ok && e.done(row, rec):
-		return e.planDone(row, rec)
+		return e.planDone(row, rec), rec, ok, true
 	case ok && e.failedForGood(row, rec):
-		return e.planFailedForGood(row, rec)
+		return e.planFailedForGood(row, rec), rec, ok, true
 	}
+	return PlanRow{}, rec, ok, false
+}
+
+// planUnread plans a row the journal does not decide, without reading its
+// membership.
+func (e *Engine) planUnread(row input.Row) PlanRow {
 	p := e.cost(PlanRow{Row: baseRow(row, outcome.WouldApply)}, row, nil)
 	other, ok, err := e.otherCampaign(row)
 	if err != nil {
@@ -101,22 +117,14 @@ func (e *Engine) planDone(row input.Row, rec journal.Record) PlanRow {
 }
 
 func (e *Engine) planRow(row input.Row) PlanRow {
-	rec, ok, err := e.lookup(row)
-	if err != nil {
-		r := baseRow(row, outcome.WouldFail)
-		r.Error = "journal: " + err.Error()
-		return PlanRow{Row: r}
-	}
-	if ok && e.done(row, rec) {
-		return e.planDone(row, rec)
-	}
-	if ok && e.failedForGood(row, rec) {
-		return e.planFailedForGood(row, rec)
+	p, rec, ok, decided := e.planKnown(row)
+	if decided {
+		return p
 	}
 	m, err := e.get(row.MembershipID)
 	if err != nil {
 		if errors.Is(err, errStopped) {
-			return e.planOffline(row)
+			return e.planUnread(row)
 		}
 		ce := asClientError(err)
 		r := baseRow(row, outcome.WouldFail)
