@@ -111,12 +111,11 @@ func (c *command) run(ctx context.Context) error {
 		return &usageError{err.Error()}
 	}
 	c.jsonl = format == input.JSONL
-	named := o.campaign != ""
 	c.named, c.stateGiven = o.campaign, o.state != ""
 	tag := simulatedTag(o.simulate, o.api)
 	o.campaign = campaignName(o.file, o.campaign, tag)
 	if err := journal.CheckCampaign(o.campaign); err != nil {
-		return badCampaign(err, named)
+		return badCampaign(err, c.named != "")
 	}
 	legacy := false
 	if o.state == "" {
@@ -351,7 +350,7 @@ func (c *command) checked(s scanned) error {
 		c.ui.problem(p.String())
 	}
 	if more := s.scan.ProblemCount - len(s.scan.Problems); more > 0 {
-		c.ui.problem(fmt.Sprintf("%s: ... and %s more %s", c.o.file, thousands(more), noun(more, "problem")))
+		c.ui.problem(fmt.Sprintf("%s: ... and %s more %s", c.o.file, report.Thousands(more), noun(more, "problem")))
 	}
 	if kinds := s.scan.ProblemKinds(); len(kinds) > 1 && s.scan.ProblemCount >= 10 {
 		c.ui.problem(fmt.Sprintf("%s: the problems by kind:", c.o.file))

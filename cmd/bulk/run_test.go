@@ -396,17 +396,23 @@ func TestSimulateUsesItsOwnFiles(t *testing.T) {
 
 func ptr(v int64) *int64 { return &v }
 
+// keyEnv is an environment with the test key alone, stderr a terminal or
+// not.
+func keyEnv(terminal bool) env {
+	return env{getenv: func(k string) string {
+		if k == "WHOP_API_KEY" {
+			return testKey
+		}
+		return ""
+	}, terminal: terminal}
+}
+
 func TestProgressOnlyOnATerminal(t *testing.T) {
 	for _, terminal := range []bool{false, true} {
 		c := newCLI(t, whopsim.Config{})
 		in := c.file("p.csv", "membership_id,days\nmem_x1,7\nmem_x2,7\nmem_x3,7\n")
 		var out, errb bytes.Buffer
-		e := env{getenv: func(k string) string {
-			if k == "WHOP_API_KEY" {
-				return testKey
-			}
-			return ""
-		}, terminal: terminal}
+		e := keyEnv(terminal)
 		code := run(context.Background(), []string{"--base-url", c.url, "--api-limit", "none", in}, e, &out, &errb)
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errb.String())

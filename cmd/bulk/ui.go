@@ -17,6 +17,7 @@ package main
 //   - nothing ever prints the API key.
 
 import (
+	"bulk/internal/report"
 	"context"
 	"fmt"
 	"io"
@@ -308,7 +309,7 @@ func (c *command) header(known int) {
 }
 
 // plural is "1 row", "2 rows", "12,345 rows".
-func plural(n int, word string) string { return thousands(n) + " " + noun(n, word) }
+func plural(n int, word string) string { return report.Thousands(n) + " " + noun(n, word) }
 
 // noun is word, or its plural unless n is 1.
 func noun(n int, word string) string {
@@ -316,18 +317,4 @@ func noun(n int, word string) string {
 		return word + "s"
 	}
 	return word
-}
-
-// thousands writes n with commas between groups of three digits.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }

@@ -18,12 +18,7 @@ func TestHumanOutputOnATerminal(t *testing.T) {
 		c := newCLI(t, whopsim.Config{})
 		in := c.file("h.csv", "membership_id,days\nmem_x1,7\nmem_missing2,7\nmem_missing3,7\n")
 		var out, errb bytes.Buffer
-		e := env{getenv: func(k string) string {
-			if k == "WHOP_API_KEY" {
-				return testKey
-			}
-			return ""
-		}, terminal: terminal}
+		e := keyEnv(terminal)
 		code := run(context.Background(), []string{"--base-url", c.url, "--api-limit", "none", "--yes", in}, e, &out, &errb)
 		if code != exitRows {
 			t.Fatalf("terminal=%v: exit %d: %s", terminal, code, errb.String())

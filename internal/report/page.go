@@ -86,7 +86,7 @@ type PageFiles struct {
 var pageSource string
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"num":     thousands,
+	"num":     Thousands,
 	"chartOf": chartOf,
 }).Parse(pageSource))
 
@@ -98,9 +98,9 @@ type namedChart struct {
 
 func chartOf(id, title string, c chart) namedChart { return namedChart{id, title, c} }
 
-// thousands is a count (int or int64) in decimal with commas between
+// Thousands is a count (int or int64) in decimal with commas between
 // thousands: 1,000,000.
-func thousands(n any) string {
+func Thousands(n any) string {
 	var s string
 	switch n := n.(type) {
 	case int:

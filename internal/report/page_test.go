@@ -338,8 +338,8 @@ func TestThousands(t *testing.T) {
 		want string
 	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {int64(1234567), "1,234,567"}, {-1000, "-1,000"}}
 	for _, tt := range tests {
-		if got := thousands(tt.n); got != tt.want {
-			t.Errorf("thousands(%v) = %q, want %q", tt.n, got, tt.want)
+		if got := Thousands(tt.n); got != tt.want {
+			t.Errorf("Thousands(%v) = %q, want %q", tt.n, got, tt.want)
 		}
 	}
 }
